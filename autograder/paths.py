@@ -6,6 +6,7 @@ import re
 import sys
 from pathlib import Path
 
+COURSE_ID = "nn-from-scratch"  # also set in nbgrader_config.py
 ASSIGNMENT_RE = re.compile(r"^\d\d_[a-z0-9_]+$")
 
 
