@@ -1,0 +1,42 @@
+"""The main job: build the course, then grade example submissions made on the fly.
+
+For every stage: the reference solution, one mutant from the catalogue and the blank release.
+"""
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+from .build import build, write_notebook
+from .grade import format_table, grade
+from .mutants import catalogue
+from .paths import resolve_assignments
+from .submissions import blank_submission, reference_submission, with_cell
+
+
+def demo(jobs: int = 2) -> int:
+    assignments = resolve_assignments([])
+    start = time.perf_counter()
+    build(assignments)
+    print(f"built source/ and release/ for {len(assignments)} stages in {time.perf_counter() - start:.1f} s\n")
+    for assignment in assignments:
+        reference = reference_submission(assignment)
+        mutant = next(v for v in catalogue(assignment) if not v.correct)
+        made = {
+            "reference": reference,
+            f"mutant-{mutant.name}": with_cell(reference, mutant.cell, mutant.source),
+            "blank": blank_submission(assignment),
+        }
+        with tempfile.TemporaryDirectory(prefix="nncourse-demo-") as tmp:
+            paths = []
+            for student, nb in made.items():
+                paths.append(Path(tmp) / f"{student}.ipynb")
+                write_notebook(nb, paths[-1])
+            t0 = time.perf_counter()
+            results = grade(assignment, paths, jobs=jobs)
+        print(f"== {assignment} (graded {len(paths)} submissions in {time.perf_counter() - t0:.1f} s; "
+              f"the mutant {mutant.description})")
+        print(format_table(results))
+        print()
+    return 0

@@ -1,0 +1,123 @@
+import json
+
+import nbformat
+import pytest
+
+from autograder.build import build, normalise_nbgrader, notebook_from_text
+from autograder.check import check
+from autograder.paths import notebook_sources, resolve_assignments, UsageError
+
+from conftest import ROOT
+
+
+def test_build_is_byte_identical_run_to_run(tmp_path):
+    assignments = resolve_assignments([])
+    first, second = tmp_path / "a", tmp_path / "b"
+    build(assignments, out_root=first)
+    build(assignments, out_root=second)
+    files = sorted(p.relative_to(first) for p in first.rglob("*.ipynb"))
+    assert len(files) == 2 * len(assignments)
+    for rel in files:
+        assert (first / rel).read_bytes() == (second / rel).read_bytes(), rel
+
+
+def test_cell_ids_are_derived_and_unique():
+    for assignment, path in notebook_sources().items():
+        nb = notebook_from_text(path, ROOT)
+        ids = [c.id for c in nb.cells]
+        assert len(set(ids)) == len(ids), assignment
+        for cell in nb.cells:
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+            assert cell.id == grade_id if grade_id else cell.id.startswith("c")
+
+
+def test_build_stamps_the_colab_badge_and_install_url():
+    nb = notebook_from_text(ROOT / "notebooks" / "01_linear_estimator.py", ROOT)
+    text = "\n".join(c.source for c in nb.cells)
+    assert ("https://colab.research.google.com/github/nn-from-scratch/course/blob/main/"
+            "release/01_linear_estimator/01_linear_estimator.ipynb") in text
+    assert "git+https://github.com/nn-from-scratch/course@main" in text
+    assert "COLAB_URL" not in text and "COURSE_PIP_URL" not in text
+
+
+def test_nbgrader_defaults_are_filled_and_tests_locked():
+    meta = normalise_nbgrader({"grade": True, "grade_id": "t", "points": 1}, "x")
+    assert meta == {"grade": True, "grade_id": "t", "locked": True, "points": 1, "schema_version": 3,
+                    "solution": False, "task": False}
+    with pytest.raises(ValueError, match="has no points"):
+        normalise_nbgrader({"grade": True, "grade_id": "t"}, "x")
+    with pytest.raises(ValueError, match="needs a grade_id"):
+        normalise_nbgrader({"solution": True}, "x")
+
+
+def test_unknown_assignment_is_a_usage_error():
+    with pytest.raises(UsageError, match="unknown assignment 99_nope"):
+        resolve_assignments(["99_nope"])
+
+
+def test_check_passes_on_the_committed_course():
+    assert check(resolve_assignments([])) == []
+
+
+def test_check_names_a_stale_release_file(course_copy):
+    release = course_copy / "release" / "01_linear_estimator" / "01_linear_estimator.ipynb"
+    text = release.read_text()
+    assert "fitting a line" in text
+    release.write_text(text.replace("fitting a line", "fitting a curve"))
+    problems = check(["01_linear_estimator"], root=course_copy)
+    assert any(p.startswith("release/01_linear_estimator/01_linear_estimator.ipynb differs") for p in problems)
+
+
+def test_check_flags_extra_files_that_would_reach_students(course_copy):
+    (course_copy / "source" / "01_linear_estimator" / "answers.py").write_text("SOLUTION = 1\n")
+    problems = check(["01_linear_estimator"], root=course_copy)
+    assert any("answers.py is not made by the build" in p for p in problems)
+
+
+def _edit_source(course_copy, old, new):
+    path = course_copy / "notebooks" / "01_linear_estimator.py"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_build_refuses_a_solution_outside_an_answer_cell(course_copy):
+    _edit_source(course_copy, '# %% nbgrader={"grade_id": "mse_loss", "solution": true}\n', "# %%\n")
+    with pytest.raises(RuntimeError, match="Solution region detected in a non-solution cell"):
+        build(["01_linear_estimator"], root=course_copy)
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    # a misspelt hidden-test marker: nbgrader keeps the hidden tests in the student version
+    ("### BEGIN HIDDEN TESTS\n_rng = np.random.default_rng(101)", "### BEGIN HIDDEN TEST\n_rng = np.random.default_rng(101)",
+     "BEGIN/END SOLUTION or HIDDEN TESTS marker"),
+])
+def test_check_catches_answers_leaked_into_the_release(course_copy, old, new, expected):
+    _edit_source(course_copy, old, new)
+    build(["01_linear_estimator"], root=course_copy)
+    problems = check(["01_linear_estimator"], root=course_copy)
+    assert any(expected in p for p in problems), problems
+
+
+def test_check_flags_repeated_grade_ids(course_copy):
+    from autograder.check import notebook_problems
+
+    src = course_copy / "source" / "01_linear_estimator" / "01_linear_estimator.ipynb"
+    nb = nbformat.read(src, as_version=4)
+    graded = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    graded[1].metadata.nbgrader["grade_id"] = graded[0].metadata.nbgrader["grade_id"]
+    graded[2].metadata.nbgrader["points"] = 0
+    nbformat.write(nb, src)
+    problems = notebook_problems("01_linear_estimator", course_copy)
+    assert any("is used more than once" in p for p in problems)
+    assert any("has no points" in p for p in problems)
+
+
+def test_release_notebooks_hold_stubs_not_solutions():
+    for assignment in resolve_assignments([]):
+        nb = json.loads((ROOT / "release" / assignment / f"{assignment}.ipynb").read_text())
+        answers = [c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("solution")]
+        assert answers, assignment
+        for cell in answers:
+            text = "".join(cell["source"])
+            assert "YOUR CODE HERE" in text or "YOUR ANSWER HERE" in text, (assignment, cell["id"])
