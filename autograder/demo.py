@@ -20,6 +20,7 @@ def demo(jobs: int = 2) -> int:
     start = time.perf_counter()
     build(assignments)
     print(f"built source/ and release/ for {len(assignments)} stages in {time.perf_counter() - start:.1f} s\n")
+    summary = []
     for assignment in assignments:
         reference = reference_submission(assignment)
         mutant = next(v for v in catalogue(assignment) if not v.correct)
@@ -39,4 +40,17 @@ def demo(jobs: int = 2) -> int:
               f"the mutant {mutant.description})")
         print(format_table(results))
         print()
+        summary.append((assignment, results))
+    print(summary_table(summary))
     return 0
+
+
+def summary_table(summary) -> str:
+    """One row per stage: the auto score of each example submission."""
+    roles = ["reference", "mutant", "blank"]
+    width = max(len("stage"), *(len(a) for a, _ in summary))
+    rows = [f"{'stage':<{width}}  " + "  ".join(f"{r:>11}" for r in roles)]
+    for assignment, results in summary:
+        cells = [("error" if "error" in r else f"{r['auto_score']:g} / {r['auto_max_score']:g}") for r in results]
+        rows.append(f"{assignment:<{width}}  " + "  ".join(f"{c:>11}" for c in cells))
+    return "Grade table (autograded points)\n" + "\n".join(rows)

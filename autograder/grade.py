@@ -15,7 +15,7 @@ from pathlib import Path
 
 import nbformat
 
-from .build import generate_release, run_nbgrader, write_notebook
+from .build import NOTEBOOK_METADATA, generate_release, run_nbgrader, write_notebook
 from .paths import COURSE_ID, source_notebook
 
 _STUDENT_RE = re.compile(r"[^A-Za-z0-9_.-]+")
@@ -141,6 +141,8 @@ def _grade_batch(assignment: str, batch: list[tuple[str, object]], course_dir: P
         folder = course_dir / "submitted" / student / assignment
         if folder.exists():
             shutil.rmtree(folder)
+        # Run every submission on the course's kernel, whatever kernel the student's editor recorded.
+        nb.metadata["kernelspec"] = nbformat.from_dict(NOTEBOOK_METADATA["kernelspec"])
         write_notebook(nb, folder / f"{assignment}.ipynb")
     proc = run_nbgrader(["autograde", assignment, "--force", "--create"], course_dir)
     log = proc.stdout + proc.stderr
