@@ -2,8 +2,8 @@
 
 ``grade(assignment, paths)`` returns one dict per path, in order:
 ``{"submission", "student", "assignment", "auto_score", "auto_max_score", "manual_max_score",
-"tests": [{"grade_id", "score", "max_score", "passed", "message"}]}``, or, for a path that could
-not be graded, ``{"submission", "student", "assignment", "error"}`` with a one-line reason.
+"tests": [{"grade_id", "score", "max_score", "passed", "message"}], "notes": [...]}`` where notes
+say what was repaired before grading (see restore.py), or, for a path that could not be graded, ``{"submission", "student", "assignment", "error"}`` with a one-line reason.
 """
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from pathlib import Path
 import nbformat
 
 from .build import NOTEBOOK_METADATA, generate_release, run_nbgrader, write_notebook
-from .paths import COURSE_ID, source_notebook
+from .paths import COURSE_ID, release_notebook, source_notebook
+from .restore import restore
 
 _STUDENT_RE = re.compile(r"[^A-Za-z0-9_.-]+")
 _EXCEPTION_LINE = re.compile(r"^\s*([A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt|Timeout))\b.*")
@@ -137,7 +138,10 @@ def _collect(course_dir: Path, assignment: str, student: str, cells: dict, log: 
 def _grade_batch(assignment: str, batch: list[tuple[str, object]], course_dir: Path) -> dict[str, dict]:
     """Autograde ``batch`` (student id, notebook) in one course directory."""
     _prepare_course(course_dir, assignment)
+    release = nbformat.read(release_notebook(assignment), as_version=4)
+    notes = {}
     for student, nb in batch:
+        nb, notes[student] = restore(nb, release)
         folder = course_dir / "submitted" / student / assignment
         if folder.exists():
             shutil.rmtree(folder)
@@ -147,7 +151,8 @@ def _grade_batch(assignment: str, batch: list[tuple[str, object]], course_dir: P
     proc = run_nbgrader(["autograde", assignment, "--force", "--create"], course_dir)
     log = proc.stdout + proc.stderr
     cells = grade_cells(assignment)
-    return {student: _collect(course_dir, assignment, student, cells, log) for student, _ in batch}
+    return {student: {**_collect(course_dir, assignment, student, cells, log), "notes": notes[student]}
+            for student, _ in batch}
 
 
 def grade(assignment: str, paths, course_dir: Path | None = None, jobs: int = 1) -> list[dict]:
@@ -187,14 +192,10 @@ def format_table(results: list[dict]) -> str:
             rows.append(f"{r['student']:<{width}}  {'-':>11}  ERROR: {r['error']}")
             continue
         score = f"{r['auto_score']:g} / {r['auto_max_score']:g}"
-        failed = [t for t in r["tests"] if not t["passed"]]
-        if not failed:
-            rows.append(f"{r['student']:<{width}}  {score:>11}  all tests passed")
-            continue
-        first, *rest = failed
-        rows.append(f"{r['student']:<{width}}  {score:>11}  {first['grade_id']}: {_one_line(first['message'], 100)}")
-        for t in rest:
-            rows.append(f"{'':<{width}}  {'':>11}  {t['grade_id']}: {_one_line(t['message'], 100)}")
+        lines = [f"{t['grade_id']}: {_one_line(t['message'], 100)}" for t in r["tests"] if not t["passed"]]
+        lines = (lines or ["all tests passed"]) + [f"note: {note}" for note in r.get("notes", [])]
+        rows.append(f"{r['student']:<{width}}  {score:>11}  {lines[0]}")
+        rows += [f"{'':<{width}}  {'':>11}  {line}" for line in lines[1:]]
     manual = {r.get("manual_max_score") for r in results if "error" not in r}
     if manual and manual != {0.0}:
         rows.append(f"(plus {max(manual):g} points of written answers, graded by hand in formgrader)")
