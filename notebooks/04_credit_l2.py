@@ -40,7 +40,7 @@ if IN_COLAB:
 import matplotlib.pyplot as plt
 import numpy as np
 
-from helpers import seed_everything
+from helpers import seed_everything, under_grader
 from helpers.plotting import plot_losses
 from helpers.testing import assert_close, assert_scalar, assert_shape, assert_unchanged, call
 
@@ -605,7 +605,8 @@ def leave_one_out_rmse(X, y, lam):
     return float(np.sqrt(np.mean(squared_errors)))
 
 
-loo_lams = [1e-2, 3e-2, 1e-1, 3e-1, 1.0, 3.0, 10.0]
+# Under the grader (which runs every cell of each submission) two values stand in for the sweep.
+loo_lams = [1e-1, 1.0] if under_grader() else [1e-2, 3e-2, 1e-1, 3e-1, 1.0, 3.0, 10.0]
 loo_rmse = [leave_one_out_rmse(X_credit, y_credit, lam) for lam in loo_lams]
 for lam, err in zip(loo_lams, loo_rmse):
     print(f"lambda = {lam:<6g} leave-one-out RMSE = {err:6.2f} score points")
