@@ -104,10 +104,17 @@ def run_nbgrader(args: list[str], course_dir: Path, *, timeout: float | None = N
                           text=True, timeout=timeout, env=tool_env())
 
 
+# Kernels graded side by side each get one BLAS thread: two workers whose kernels each start a
+# thread per core oversubscribe the CPU, and small matrix products then run many times slower.
+BLAS_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
 def tool_env(**extra) -> dict:
     """The environment for nbgrader: this interpreter's bin/ first (nbgrader runs `alembic` from PATH)."""
     env = dict(os.environ)
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    for name in BLAS_THREAD_VARS:
+        env.setdefault(name, "1")
     env.update(extra)
     return env
 
