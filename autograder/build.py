@@ -120,7 +120,9 @@ def tool_env(**extra) -> dict:
 
 
 def generate_release(assignment: str, course_dir: Path) -> None:
-    """nbgrader generate_assignment in ``course_dir`` (which holds source/<assignment>/)."""
+    """nbgrader generate_assignment in ``course_dir`` (which holds source/<assignment>/).
+
+    ``assignment`` may be the glob "*": every assignment under source/ in one run."""
     proc = run_nbgrader(["generate_assignment", assignment, "--force"], course_dir)
     if proc.returncode != 0:
         raise RuntimeError(f"nbgrader generate_assignment {assignment} failed:\n{proc.stdout}{proc.stderr}")
@@ -141,12 +143,15 @@ def build(assignments: list[str], out_root: Path | None = None, root: Path | Non
                 shutil.rmtree(src.parent)
             write_notebook(nb, src)
             write_notebook(nb, source_notebook(assignment, course_dir))
-            generate_release(assignment, course_dir)
+            written.append(src)
+        # One nbgrader run for all of them: its start-up costs more than converting a notebook.
+        generate_release("*", course_dir)
+        for assignment in assignments:
             rel = release_notebook(assignment, out_root)
             if rel.parent.exists():
                 shutil.rmtree(rel.parent)
             rel.parent.mkdir(parents=True)
             # Normalise through nbformat so the committed text never depends on nbgrader's writer.
             write_notebook(nbformat.read(release_notebook(assignment, course_dir), as_version=4), rel)
-            written += [src, rel]
+            written.append(rel)
     return written
