@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -14,8 +15,18 @@ _REGION = re.compile(r"### BEGIN (SOLUTION|HIDDEN TESTS)\n(.*?)### END \1", re.S
 _MARKER = re.compile(r"(BEGIN|END) ?(SOLUTION|HIDDEN ?TEST)", re.I)
 
 
+def _ignored(folder: Path) -> set[Path]:
+    """Files git ignores under ``folder`` (what a notebook writes when it runs), if it is a checkout."""
+    proc = subprocess.run(["git", "ls-files", "--others", "--ignored", "--exclude-standard", "."],
+                          cwd=folder, capture_output=True, text=True)
+    return {(folder / line).resolve() for line in proc.stdout.splitlines()} if proc.returncode == 0 else set()
+
+
 def _files(folder: Path) -> set[str]:
-    return {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()} if folder.is_dir() else set()
+    if not folder.is_dir():
+        return set()
+    ignored = _ignored(folder)
+    return {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file() and p.resolve() not in ignored}
 
 
 def stale_files(assignments: list[str], root: Path) -> list[str]:
