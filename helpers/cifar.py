@@ -34,23 +34,18 @@ the same seed, out of the 10 digits of the bundled MNIST subset, scaled the same
 """
 from __future__ import annotations
 
-import hashlib
-import http.client
 import io
 import os
 import pickle
-import sys
 import tarfile
-import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
-from helpers import datasets, under_grader
-from helpers.datasets import ChecksumError, Dataset, DownloadError, OfflineError
+from helpers import datasets
+from helpers.datasets import Dataset, DownloadError, OfflineError
 
 __all__ = [
     "ClassSubset",
@@ -73,8 +68,6 @@ ATTRIBUTION = "CIFAR-100 by Alex Krizhevsky, Vinod Nair and Geoffrey Hinton"
 
 _MEMBERS = {"train": "cifar-100-python/train", "test": "cifar-100-python/test", "meta": "cifar-100-python/meta"}
 _N_FEATURES = 3072  # 3 channels x 32 x 32
-_CHUNK = 1 << 16
-_STALE_TEMP_SECONDS = 3600
 
 
 @dataclass(eq=False, repr=False)
@@ -200,104 +193,13 @@ def _read_archive(path: Path) -> dict[str, dict]:
 # --- download and cache with an MD5 check ---------------------------------------------------------
 
 def md5_of(path: str | os.PathLike) -> str:
-    digest = hashlib.md5(usedforsecurity=False)
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _short(error: BaseException) -> str:
-    text = " ".join((str(error).strip() or type(error).__name__).split())
-    return f"{type(error).__name__}: {text[:117] + '...' if len(text) > 120 else text}"
-
-
-def _by_hand(filename: str, directory: Path) -> str:
-    return (f"Cache folder: {directory}; to use the data without downloading, put {filename} into that "
-            "folder.")
-
-
-def _remove_stale_temporaries(directory: Path, filename: str) -> None:
-    now = time.time()
-    for leftover in directory.glob(f".{filename}.*.part"):
-        try:
-            if now - leftover.stat().st_mtime > _STALE_TEMP_SECONDS:
-                leftover.unlink()
-        except OSError:
-            pass
-
-
-def _download(url: str, target: Path, md5: str, timeout: float) -> None:
-    """Download ``url`` into ``target`` through a temporary file; keep it only if its MD5 matches."""
-    from tqdm.auto import tqdm
-
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    temporary = Path(temporary)
-    try:
-        digest = hashlib.md5(usedforsecurity=False)
-        # Looked up at call time, so a test's replacement of datasets._urlopen is used.
-        with os.fdopen(handle, "wb") as out, datasets._urlopen(url, timeout) as response:
-            headers = getattr(response, "headers", None)
-            length = headers.get("Content-Length") if headers is not None else None
-            total = int(length) if length and str(length).isdigit() else None
-            with tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, desc=target.name,
-                      file=sys.stderr, leave=False, disable=under_grader()) as bar:
-                while True:
-                    block = response.read(_CHUNK)
-                    if not block:
-                        break
-                    out.write(block)
-                    digest.update(block)
-                    bar.update(len(block))
-        got = digest.hexdigest()
-        if got != md5.lower():
-            raise ChecksumError(f"MD5 mismatch for {target.name} from {url}: expected {md5}, got {got}",
-                                reason=f"checksum mismatch (MD5 {got[:12]}..., expected {md5[:12]}...)")
-        os.replace(temporary, target)
-    except BaseException:
-        temporary.unlink(missing_ok=True)  # also on KeyboardInterrupt: never a partial file
-        raise
+    return datasets.digest_of(path, "md5")
 
 
 def fetch_md5(filename: str, urls: Sequence[str], md5: str, cache_dir: str | os.PathLike | None = None,
               *, timeout: float = datasets.DEFAULT_TIMEOUT) -> Path:
-    """``helpers.datasets.fetch`` for a file whose publisher gives an MD5 instead of a SHA-256.
-
-    The cached ``filename`` if its MD5 equals ``md5``, else a download from ``urls`` in turn, kept
-    only if its MD5 matches. Raises :class:`OfflineError` when ``NNCOURSE_OFFLINE=1`` and the file
-    is not cached, and :class:`DownloadError` naming the cache folder when every mirror failed.
-    """
-    directory = datasets.cache_dir(cache_dir)
-    target = directory / filename
-    if target.is_file() and md5_of(target) == md5.lower():
-        return target
-    note = " (the copy in the cache has the wrong MD5)" if target.exists() else ""
-    if datasets.offline():
-        detail = f"NNCOURSE_OFFLINE=1 forbids network access; not downloading {filename}. It is not in the cache{note}."
-        raise OfflineError(f"{detail} {_by_hand(filename, directory)}", detail=detail, filenames=[filename],
-                           cache_dir=directory, reason="NNCOURSE_OFFLINE=1 forbids network access")
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        detail = f"Cannot create the cache folder for {filename}: {_short(error)}."
-        raise DownloadError(f"{detail} {_by_hand(filename, directory)}", detail=detail, filenames=[filename],
-                            cache_dir=directory, reason=f"cannot create the cache folder ({_short(error)})") from error
-    _remove_stale_temporaries(directory, filename)
-
-    attempts: list[tuple[str, str]] = []
-    for url in urls:
-        try:
-            _download(url, target, md5, timeout)
-            return target
-        except OfflineError:
-            raise
-        except (OSError, ValueError, http.client.HTTPException, DownloadError) as error:
-            attempts.append((url, error.reason if isinstance(error, DownloadError) else _short(error)))
-    tried = "; ".join(f"{url}: {text}" for url, text in attempts) or "no mirror was given"
-    detail = f"Could not download {filename}{note} (tried {tried})."
-    raise DownloadError(f"{detail} {_by_hand(filename, directory)}", detail=detail, filenames=[filename],
-                        cache_dir=directory, reason=attempts[-1][1] if attempts else "no mirror was given",
-                        attempts=attempts)
+    """``helpers.datasets.fetch`` for a file whose publisher gives an MD5 instead of a SHA-256."""
+    return datasets.fetch(filename, urls, cache_dir=cache_dir, md5=md5, timeout=timeout)
 
 
 # --- the loaders ------------------------------------------------------------------------------

@@ -125,16 +125,28 @@ def _urlopen(url: str, timeout: float):
     return urllib.request.urlopen(request, timeout=timeout)  # noqa: S310 (https mirrors only)
 
 
-def sha256_of(path: str | os.PathLike) -> str:
-    digest = hashlib.sha256()
+def digest_of(path: str | os.PathLike, algorithm: str = "sha256") -> str:
+    digest = hashlib.new(algorithm, usedforsecurity=False)
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
 
 
-def _matches(path: Path, sha256: str) -> bool:
-    return path.is_file() and sha256_of(path) == sha256.lower()
+def sha256_of(path: str | os.PathLike) -> str:
+    return digest_of(path, "sha256")
+
+
+def _checksum(sha256: str | None, md5: str | None) -> tuple[str, str]:
+    """(algorithm, expected hex digest): SHA-256 where published, MD5 where only that is."""
+    if (sha256 is None) == (md5 is None):
+        raise ValueError("give exactly one of sha256 and md5")
+    return ("sha256", sha256.lower()) if sha256 is not None else ("md5", md5.lower())
+
+
+def _matches(path: Path, checksum: tuple[str, str] | str) -> bool:
+    algorithm, expected = checksum if isinstance(checksum, tuple) else ("sha256", checksum.lower())
+    return path.is_file() and digest_of(path, algorithm) == expected
 
 
 def _remove_stale_temporaries(directory: Path, filename: str) -> None:
@@ -156,14 +168,15 @@ def _short(error: BaseException) -> str:
     return f"{type(error).__name__}: {text}"
 
 
-def _download(url: str, target: Path, sha256: str, timeout: float) -> None:
+def _download(url: str, target: Path, checksum: tuple[str, str], timeout: float) -> None:
     """Download ``url`` into ``target`` through a temporary file; keep it only if it verifies."""
     from tqdm.auto import tqdm
 
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     temporary = Path(temporary)
     try:
-        digest = hashlib.sha256()
+        algorithm, expected = checksum
+        digest = hashlib.new(algorithm, usedforsecurity=False)
         with os.fdopen(handle, "wb") as out, _urlopen(url, timeout) as response:
             headers = getattr(response, "headers", None)
             length = headers.get("Content-Length") if headers is not None else None
@@ -178,9 +191,10 @@ def _download(url: str, target: Path, sha256: str, timeout: float) -> None:
                     digest.update(block)
                     bar.update(len(block))
         got = digest.hexdigest()
-        if got != sha256.lower():
-            raise ChecksumError(f"SHA-256 mismatch for {target.name} from {url}: expected {sha256}, got {got}",
-                                reason=f"checksum mismatch (got {got[:12]}..., expected {sha256[:12]}...)")
+        if got != expected:
+            name = {"sha256": "SHA-256", "md5": "MD5"}.get(algorithm, algorithm)
+            raise ChecksumError(f"{name} mismatch for {target.name} from {url}: expected {expected}, got {got}",
+                                reason=f"checksum mismatch ({name} {got[:12]}..., expected {expected[:12]}...)")
         os.replace(temporary, target)
     except BaseException:
         # Also on KeyboardInterrupt: never leave a partial download behind.
@@ -193,19 +207,21 @@ def _by_hand(filenames: Sequence[str], directory: Path) -> str:
             f"{', '.join(filenames)} into that folder.")
 
 
-def fetch(filename: str, urls: Sequence[str], sha256: str, cache_dir: str | os.PathLike | None = None,
-          *, timeout: float = DEFAULT_TIMEOUT) -> Path:
+def fetch(filename: str, urls: Sequence[str], sha256: str | None = None,
+          cache_dir: str | os.PathLike | None = None, *, md5: str | None = None,
+          timeout: float = DEFAULT_TIMEOUT) -> Path:
     """Path to ``filename`` in the cache, downloaded from ``urls`` (tried in turn) if needed.
 
-    A cached file is used only if its SHA-256 equals ``sha256``; a download is kept only if it
-    does. Raises :class:`OfflineError` when ``NNCOURSE_OFFLINE=1`` and the file is not cached,
+    A cached file is used only if its SHA-256 equals ``sha256`` (or, for files whose publisher
+    gives only an MD5, its MD5 equals ``md5``); a download is kept only if it does. Raises :class:`OfflineError` when ``NNCOURSE_OFFLINE=1`` and the file is not cached,
     and :class:`DownloadError` (naming the cache folder and the file) when every mirror failed.
     """
     directory = _cache_dir(cache_dir)
     target = directory / filename
-    if _matches(target, sha256):
+    checksum = _checksum(sha256, md5)
+    if _matches(target, checksum):
         return target
-    note = " (the copy in the cache has the wrong SHA-256)" if target.exists() else ""
+    note = " (the copy in the cache has the wrong checksum)" if target.exists() else ""
 
     if offline():
         detail = f"{_offline_message(filename)} It is not in the cache{note}."
@@ -225,7 +241,7 @@ def fetch(filename: str, urls: Sequence[str], sha256: str, cache_dir: str | os.P
     attempts: list[tuple[str, str]] = []
     for url in urls:
         try:
-            _download(url, target, sha256, timeout)
+            _download(url, target, checksum, timeout)
             return target
         except OfflineError:
             raise
