@@ -97,11 +97,12 @@ def write_notebook(nb, path: Path) -> None:
     path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
 
 
-def run_nbgrader(args: list[str], course_dir: Path, *, timeout: float | None = None) -> subprocess.CompletedProcess:
-    """Run an nbgrader command with the course's config in ``course_dir``."""
+def run_nbgrader(args: list[str], course_dir: Path, *, timeout: float | None = None,
+                 env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run an nbgrader command with the course's config in ``course_dir`` (``env``: extra variables)."""
     shutil.copyfile(course_root() / "nbgrader_config.py", course_dir / "nbgrader_config.py")
     return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course_dir, capture_output=True,
-                          text=True, timeout=timeout, env=tool_env())
+                          text=True, timeout=timeout, env=tool_env(**(env or {})))
 
 
 # Kernels graded side by side each get one BLAS thread: two workers whose kernels each start a

@@ -34,7 +34,7 @@ def _cmd_grade(args) -> int:
 
     [assignment] = resolve_assignments([args.assignment])
     results = grade(assignment, args.paths, course_dir=Path(args.course_dir) if args.course_dir else None,
-                    jobs=args.jobs)
+                    jobs=args.jobs, figures=not args.no_figures)
     if args.json:
         print(json.dumps(results, indent=2))
     else:
@@ -73,6 +73,8 @@ def main(argv=None) -> int:
     p.add_argument("--json", action="store_true", help="print one JSON array, one object per PATH")
     p.add_argument("--course-dir", metavar="DIR", help="nbgrader course directory to grade in (default: a temporary one)")
     p.add_argument("--jobs", type=int, default=1, help="grade in N parallel workers (default 1)")
+    p.add_argument("--no-figures", action="store_true",
+                   help="do not render plots while grading (faster; scores are the same)")
     p.set_defaults(func=_cmd_grade)
 
     p = sub.add_parser("mutants", help="prove the hidden tests: every mutant loses points, every correct variant keeps full marks")
