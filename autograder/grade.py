@@ -136,9 +136,15 @@ def _collect(course_dir: Path, assignment: str, student: str, cells: dict, log: 
 
 
 def _grade_batch(assignment: str, batch: list[tuple[str, object]], course_dir: Path,
-                 figures: bool = True) -> dict[str, dict]:
-    """Autograde ``batch`` (student id, notebook) in one course directory."""
-    _prepare_course(course_dir, assignment)
+                 figures: bool = True, template: Path | None = None) -> dict[str, dict]:
+    """Autograde ``batch`` (student id, notebook) in one course directory.
+
+    ``template``: a course directory already prepared for ``assignment`` to copy instead of
+    running nbgrader generate_assignment again."""
+    if template is not None:
+        shutil.copytree(template, course_dir)
+    else:
+        _prepare_course(course_dir, assignment)
     release = nbformat.read(release_notebook(assignment), as_version=4)
     notes = {}
     for student, nb in batch:
@@ -178,8 +184,11 @@ def grade(assignment: str, paths, course_dir: Path | None = None, jobs: int = 1,
             jobs = max(1, min(jobs, len(readable)))
             batches = [readable[i::jobs] for i in range(jobs)]
             with tempfile.TemporaryDirectory(prefix="nncourse-grade-") as tmp:
+                template = Path(tmp) / "template"
+                _prepare_course(template, assignment)
                 with ThreadPoolExecutor(max_workers=jobs) as pool:
-                    futures = [pool.submit(_grade_batch, assignment, batch, Path(tmp) / f"worker{i}", figures)
+                    futures = [pool.submit(_grade_batch, assignment, batch, Path(tmp) / f"worker{i}", figures,
+                                           template)
                                for i, batch in enumerate(batches)]
                     for future in futures:
                         outcome.update(future.result())
