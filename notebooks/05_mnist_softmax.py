@@ -850,7 +850,7 @@ FULL_DATA = data.source == "full"
 HIDDEN, BATCH_SIZE = 256, 64
 LEARNING_RATE = 0.2 if FULL_DATA else 0.5
 if under_grader():
-    EPOCHS = 5 if FULL_DATA else 10
+    EPOCHS = 5 if FULL_DATA else 4
 else:
     EPOCHS = 20 if FULL_DATA else 30
 
