@@ -913,7 +913,7 @@ def train_network(X, y, X_val, y_val, *, hidden, lam=0.0, p_drop=0.0, batchnorm=
 data = load_mnist()
 QUICK = under_grader()
 N_TRAIN = 200 if QUICK else 1000
-N_VAL = 500 if QUICK else min(2000, len(data.y_test))
+N_VAL = 200 if QUICK else min(2000, len(data.y_test))
 EPOCHS = 2 if QUICK else 40
 HIDDEN, LEARNING_RATE, BATCH_SIZE = 256, 0.1, 50
 
