@@ -66,12 +66,13 @@ def make_data(n_rows, dtype=np.float32, n_features=LAYERS[0], n_classes=LAYERS[-
     teacher = rng.standard_normal((n_features, n_classes)).astype(np.float32)
     X = np.empty((n_rows, n_features), dtype=dtype)
     y = np.empty(n_rows, dtype=np.int64)
-    chunk = 8192
+    chunk = 2048  # 6 MiB of float32: the peak memory of a run is its training, not this
     for start in range(0, n_rows, chunk):
         block = rng.random((min(chunk, n_rows - start), n_features), dtype=np.float32)
         X[start:start + len(block)] = block
         block -= 0.5
         y[start:start + len(block)] = np.argmax(block @ teacher, axis=1)
+        del block
     return X, y
 
 
@@ -415,6 +416,7 @@ def worker(cfg):
         "baseline_rss_mib": baseline,
         "peak_rss_mib": peak,
         "peak_over_baseline_mib": peak - baseline,
+        "peak_over_data_mib": peak - row["rss_after_data_mib"],
     })
     if limiter is not None:
         limiter.restore_original_limits()
@@ -748,6 +750,7 @@ def print_table(result):
           f"numpy {m['numpy']}, torch {m['torch']}, scikit-learn {m['scikit-learn']}  "
           f"load {result['loadavg_before']} -> {result['loadavg_after']}")
     head = (f"{'configuration':36s} {'s/epoch':>8s} {'min':>7s} {'peak RSS':>9s} {'+imports':>9s} {'data':>7s}"
+            f" {'+data':>7s}"
             f"  {'loss first -> last':18s} {'other load':>10s}")
     print(head)
     print("-" * len(head))
@@ -756,10 +759,12 @@ def print_table(result):
             print(f"{r['name']:36s} {r['status']}: {r['reason'].splitlines()[-1] if r['reason'] else ''}")
             continue
         print(f"{r['name']:36s} {r['seconds_per_epoch']:8.3f} {r['min_seconds_per_epoch']:7.3f} "
-              f"{r['peak_rss_mib']:7.0f}Mi {r['peak_over_baseline_mib']:7.0f}Mi {r['data_mib']:5.0f}Mi  "
+              f"{r['peak_rss_mib']:7.0f}Mi {r['peak_over_baseline_mib']:7.0f}Mi {r['data_mib']:5.0f}Mi"
+              f" {r['peak_over_data_mib']:5.0f}Mi  "
               f"{r['loss_first']:.3f} -> {r['loss_last']:.3f}     {r.get('other_processes_cores', float('nan')):6.2f}")
-    print("(peak RSS = ru_maxrss of the configuration's own process; +imports = peak minus the RSS after"
-          " its imports; data = X and y;\n other load = cores' worth of CPU that other processes used during the row)")
+    print("(peak RSS = ru_maxrss of the configuration's own process; +imports = peak minus the RSS after its"
+          " imports;\n data = size of X and y; +data = peak minus the RSS once the data was made;"
+          " other load = cores' worth\n of CPU time that other processes used while the row ran: trust rows near 0)")
     for dt, ratio in result["ratio_numpy_over_torch"].items():
         print(f"numpy / PyTorch, {dt}: " + (f"{ratio:.2f}x  ({'numpy faster' if ratio < 1 else 'PyTorch faster'})"
                                               if ratio else "n/a"))
