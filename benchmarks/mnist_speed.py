@@ -17,7 +17,8 @@ Usage (from the repository root, with the course's venv):
     python benchmarks/mnist_speed.py --json          # the same figures as JSON
     python benchmarks/mnist_speed.py --quick --json  # 2,000 rows, a few seconds (used by the tests)
     python benchmarks/mnist_speed.py --profile       # also: where the numpy epoch's time goes
-    python benchmarks/mnist_speed.py --variants      # also: textbook numpy, one-copy-per-epoch shuffle
+    python benchmarks/mnist_speed.py --variants      # also: textbook numpy, one-copy-per-epoch shuffle,
+                                                     # (in, out) weights, sklearn float32, torch foreach
 
 Threads: every library gets the same number of threads, all cores by default (`--threads N`).
 The subprocess environment sets OMP/OPENBLAS/MKL_NUM_THREADS, numpy and scikit-learn are held
@@ -106,13 +107,21 @@ class NumpyMLP:
       is never copied.
     """
 
-    def __init__(self, sizes=LAYERS, dtype=np.float32, batch_size=BATCH_SIZE, seed=SEED):
+    def __init__(self, sizes=LAYERS, dtype=np.float32, batch_size=BATCH_SIZE, seed=SEED, weights="out_in"):
         rng = np.random.default_rng(seed + 1)
         self.sizes = tuple(sizes)
         self.dtype = np.dtype(dtype)
         self.batch_size = batch_size
         # Parameters and gradients (after step(): lr times the gradients) as views of two flat arrays.
-        shapes = [s for n_in, n_out in zip(sizes[:-1], sizes[1:]) for s in ((n_out, n_in), (n_out,))]
+        # weights="out_in" (default): W (out, in) is C-contiguous, as in the course and PyTorch, and
+        # X @ W.T hands BLAS a transposed view. weights="in_out": W is the transposed view of a
+        # C-contiguous (in, out) block, so X @ W.T is a product of two C-contiguous arrays (measured:
+        # a few per cent faster in float32 with this OpenBLAS, slower in float64; --variants).
+        if weights not in ("in_out", "out_in"):
+            raise ValueError(f"weights must be 'in_out' or 'out_in', not {weights!r}")
+        self.weights_in_out = weights == "in_out"
+        shapes = [s for n_in, n_out in zip(sizes[:-1], sizes[1:])
+                  for s in (((n_in, n_out) if self.weights_in_out else (n_out, n_in)), (n_out,))]
         n_params = sum(int(np.prod(s)) for s in shapes)
         self.theta = np.zeros(n_params, dtype=dtype)
         self.grad = np.zeros(n_params, dtype=dtype)
@@ -122,6 +131,8 @@ class NumpyMLP:
             views.append((self.theta[offset:offset + size].reshape(s), self.grad[offset:offset + size].reshape(s)))
             offset += size
         self.W, self.dW = [v[0] for v in views[0::2]], [v[1] for v in views[0::2]]
+        if self.weights_in_out:
+            self.W, self.dW = [W.T for W in self.W], [dW.T for dW in self.dW]
         self.b, self.db = [v[0] for v in views[1::2]], [v[1] for v in views[1::2]]
         # He initialisation, drawn in float64 then cast, so both dtypes start from the same weights.
         for W in self.W:
@@ -181,7 +192,10 @@ class NumpyMLP:
         for l in range(n_layers - 1, -1, -1):
             g = dZ[l][:m]
             h_in = A[l - 1][:m] if l > 0 else x
-            mm(g.T, h_in, out=self.dW[l])
+            if self.weights_in_out:
+                mm(h_in.T, g, out=self.dW[l].T)              # dW.T = X.T @ dZ, into the (in, out) block
+            else:
+                mm(g.T, h_in, out=self.dW[l])
             np.matmul(self.ones_b[:m], g, out=self.db[l])  # column sums
             if l > 0:
                 g_in = dZ[l - 1][:m]
@@ -344,7 +358,7 @@ def worker(cfg):
 
     if impl in ("numpy", "numpy-textbook"):
         cls = NumpyMLP if impl == "numpy" else TextbookNumpyMLP
-        net = cls(LAYERS, dtype=dtype, batch_size=B)
+        net = cls(LAYERS, dtype=dtype, batch_size=B, weights=cfg.get("weights", "out_in"))
         rng = np.random.default_rng(SEED + 2)
         gather = cfg.get("gather", "batch")
         seconds, losses = time_epochs(lambda: net.train_epoch(X, y, lr, rng, gather=gather), warmup, epochs)
@@ -427,19 +441,23 @@ def worker(cfg):
 # Profile: where does the numpy epoch's time go?
 # --------------------------------------------------------------------------------------------
 
-def _gemm_shapes(n_rows, sizes=LAYERS, batch=BATCH_SIZE):
-    """The matrix products one epoch does, in order, as (m, k, n, layout): an (m, k) @ (k, n)
-    product whose operands are laid out as in NumpyMLP ("NT": A C-contiguous, B a transposed
-    view; "TN": A a transposed view, B C-contiguous; "NN": both C-contiguous)."""
+def _gemm_shapes(n_rows, sizes=LAYERS, batch=BATCH_SIZE, weights="out_in"):
+    """The matrix products one epoch of NumpyMLP does, in order, as (m, k, n, layout): an
+    (m, k) @ (k, n) product whose operands are laid out as in NumpyMLP ("N": C-contiguous,
+    "T": the transposed view of a C-contiguous array), for either weight layout."""
+    in_out = weights == "in_out"
     shapes = []
     for start in range(0, n_rows, batch):
         m = min(batch, n_rows - start)
         for n_in, n_out in zip(sizes[:-1], sizes[1:]):
-            shapes.append((m, n_in, n_out, "NT"))                 # Z = X @ W.T
+            shapes.append((m, n_in, n_out, "NN" if in_out else "NT"))      # Z = X @ W.T
         for l in range(len(sizes) - 2, -1, -1):
-            shapes.append((sizes[l + 1], m, sizes[l], "TN"))      # dW = dZ.T @ X
+            if in_out:
+                shapes.append((sizes[l], m, sizes[l + 1], "TN"))           # dW.T = X.T @ dZ
+            else:
+                shapes.append((sizes[l + 1], m, sizes[l], "TN"))           # dW = dZ.T @ X
             if l > 0:
-                shapes.append((m, sizes[l + 1], sizes[l], "NN"))  # dX = dZ @ W
+                shapes.append((m, sizes[l + 1], sizes[l], "NT" if in_out else "NN"))  # dX = dZ @ W
     return shapes
 
 
@@ -682,6 +700,8 @@ def configurations(args):
         cfgs += [
             {"name": "sklearn float32", "impl": "sklearn", "dtype": "float32"},
             {"name": "numpy float32, epoch-copy shuffle", "impl": "numpy", "dtype": "float32", "gather": "epoch"},
+            {"name": "numpy float32, W stored (in, out)", "impl": "numpy", "dtype": "float32", "weights": "in_out"},
+            {"name": "numpy float64, W stored (in, out)", "impl": "numpy", "dtype": "float64", "weights": "in_out"},
             {"name": "numpy float32, textbook", "impl": "numpy-textbook", "dtype": "float32"},
             {"name": "numpy float64, textbook", "impl": "numpy-textbook", "dtype": "float64"},
             {"name": "torch float32, SGD foreach=True", "impl": "torch", "dtype": "float32", "foreach": True},
@@ -797,7 +817,8 @@ def main(argv=None):
     parser.add_argument("--json", action="store_true", help="print the figures as JSON instead of a table")
     parser.add_argument("--profile", action="store_true", help="also profile one numpy and one PyTorch epoch")
     parser.add_argument("--variants", action="store_true",
-                        help="also: textbook numpy, epoch-copy shuffle, sklearn float32, torch SGD foreach")
+                        help="also: textbook numpy, epoch-copy shuffle, (in, out) weights, sklearn float32,"
+                             " torch SGD foreach")
     parser.add_argument("--only", default=None, help="run only configurations whose name contains this text")
     args = parser.parse_args(argv)
     if args.threads is None:

@@ -93,8 +93,8 @@ def test_quick_run_without_torch_skips_its_rows(tmp_path):
         assert "PyTorch not installed" in by_name[f"torch {dt}"]["reason"]
 
 
-def tiny_net(bench, dtype=np.float64):
-    net = bench.NumpyMLP((5, 4, 3, 3), dtype=dtype, batch_size=6, seed=3)
+def tiny_net(bench, dtype=np.float64, weights="out_in"):
+    net = bench.NumpyMLP((5, 4, 3, 3), dtype=dtype, batch_size=6, seed=3, weights=weights)
     rng = np.random.default_rng(7)
     for b in net.b:
         b[...] = rng.normal(0, 0.5, b.shape)  # nonzero biases, so their gradients are tested too
@@ -103,9 +103,11 @@ def tiny_net(bench, dtype=np.float64):
     return net, x, y
 
 
-def test_numpy_step_gradients_match_numerical_gradient():
+@pytest.mark.parametrize("weights", ["out_in", "in_out"])
+def test_numpy_step_gradients_match_numerical_gradient(weights):
     bench = load_benchmark()
-    net, x, y = tiny_net(bench)
+    net, x, y = tiny_net(bench, weights=weights)
+    assert all(W.shape == (n_out, n_in) for W, n_in, n_out in zip(net.W, net.sizes[:-1], net.sizes[1:]))
     net.forward_backward(x, y)
     analytic = {name: grad.copy() for name, (_, grad) in net.parameters().items()}
     for name, (param, _) in net.parameters().items():
@@ -114,15 +116,16 @@ def test_numpy_step_gradients_match_numerical_gradient():
     # A short last batch uses row slices of the buffers: same result as a fresh computation.
     loss_short = net.forward_backward(x[:4], y[:4])
     grads_short = {name: grad.copy() for name, (_, grad) in net.parameters().items()}
-    fresh, _, _ = tiny_net(bench)
+    fresh, _, _ = tiny_net(bench, weights=weights)
     assert np.isclose(fresh.forward_backward(x[:4], y[:4]), loss_short)
     for name, (_, grad) in fresh.parameters().items():
         np.testing.assert_allclose(grad, grads_short[name], rtol=1e-12, atol=1e-15)
 
 
-def test_numpy_step_is_plain_sgd_and_matches_the_textbook_version():
+@pytest.mark.parametrize("weights", ["out_in", "in_out"])
+def test_numpy_step_is_plain_sgd_and_matches_the_textbook_version(weights):
     bench = load_benchmark()
-    net, x, y = tiny_net(bench)
+    net, x, y = tiny_net(bench, weights=weights)
     before = {name: param.copy() for name, (param, _) in net.parameters().items()}
     loss_ref = net.forward_backward(x, y)
     grads = {name: grad.copy() for name, (_, grad) in net.parameters().items()}
@@ -130,7 +133,7 @@ def test_numpy_step_is_plain_sgd_and_matches_the_textbook_version():
     for name, (param, _) in net.parameters().items():
         np.testing.assert_allclose(param, before[name] - 0.1 * grads[name], rtol=1e-12, atol=1e-14)
     textbook = bench.TextbookNumpyMLP((5, 4, 3, 3), dtype=np.float64, batch_size=6, seed=3)
-    fresh, _, _ = tiny_net(bench)
+    fresh, _, _ = tiny_net(bench, weights=weights)
     for b_t, b_f in zip(textbook.b, fresh.b):
         b_t[...] = b_f
     assert np.isclose(textbook.forward_backward(x, y), fresh.forward_backward(x, y))
