@@ -98,11 +98,33 @@ def write_notebook(nb, path: Path) -> None:
 
 
 def run_nbgrader(args: list[str], course_dir: Path, *, timeout: float | None = None,
-                 env: dict | None = None) -> subprocess.CompletedProcess:
-    """Run an nbgrader command with the course's config in ``course_dir`` (``env``: extra variables)."""
-    shutil.copyfile(course_root() / "nbgrader_config.py", course_dir / "nbgrader_config.py")
-    return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course_dir, capture_output=True,
-                          text=True, timeout=timeout, env=tool_env(**(env or {})))
+                 env: dict | None = None, extra_config: str = "", on_line=None,
+                 memory_limit: int | None = None) -> subprocess.CompletedProcess:
+    """Run an nbgrader command with the course's config in ``course_dir``.
+
+    ``env``: extra variables; ``extra_config``: Python appended to the copied nbgrader_config.py;
+    ``on_line``: called with each line nbgrader logs, as it logs it; ``memory_limit``: bytes of
+    address space for nbgrader and every process it starts (the kernels inherit the limit)."""
+    config = (course_root() / "nbgrader_config.py").read_text(encoding="utf-8")
+    (course_dir / "nbgrader_config.py").write_text(config + extra_config, encoding="utf-8")
+    command = [sys.executable, "-m", "nbgrader", *args]
+    preexec = None
+    if memory_limit:
+        def preexec():
+            import resource
+            resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+    if on_line is None and preexec is None:
+        return subprocess.run(command, cwd=course_dir, capture_output=True, text=True, timeout=timeout,
+                              env=tool_env(**(env or {})))
+    with subprocess.Popen(command, cwd=course_dir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, env=tool_env(**(env or {})), preexec_fn=preexec) as proc:
+        lines = []
+        for line in proc.stdout:
+            lines.append(line)
+            if on_line is not None:
+                on_line(line)
+        proc.wait(timeout=timeout)
+    return subprocess.CompletedProcess(command, proc.returncode, "".join(lines), "")
 
 
 # Kernels graded side by side each get one BLAS thread: two workers whose kernels each start a

@@ -30,15 +30,27 @@ def _cmd_check(args) -> int:
 def _cmd_grade(args) -> int:
     import json
 
-    from .grade import format_table, grade
+    from .grade import Limits, format_summary, format_table, grade, parse_size, write_csv
 
     [assignment] = resolve_assignments([args.assignment])
+    if args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    limits = Limits(cell_timeout=args.cell_timeout, submission_timeout=args.submission_timeout,
+                    memory=parse_size(args.memory_limit), output=args.max_output)
     results = grade(assignment, args.paths, course_dir=Path(args.course_dir) if args.course_dir else None,
-                    jobs=args.jobs, figures=not args.no_figures)
+                    jobs=args.jobs, figures=not args.no_figures, limits=limits,
+                    feedback_dir=Path(args.feedback) if args.feedback else None,
+                    hide_hidden_tests=args.hide_hidden_tests, progress=not args.json)
+    if args.csv:
+        write_csv(results, Path(args.csv))
     if args.json:
         print(json.dumps(results, indent=2))
     else:
         print(format_table(results))
+        print()
+        print(format_summary(results))
+        if args.csv:
+            print(f"wrote {args.csv}")
     return 0
 
 
@@ -69,12 +81,25 @@ def main(argv=None) -> int:
 
     p = sub.add_parser("grade", help="autograde submitted notebooks with nbgrader")
     p.add_argument("assignment", metavar="ASSIGNMENT")
-    p.add_argument("paths", nargs="+", metavar="PATH", help="submitted notebooks; the file stem is the student id")
+    p.add_argument("paths", nargs="+", metavar="PATH",
+                   help="submitted notebooks (the file stem is the student id), a folder of <student>.ipynb, "
+                        "or nbgrader's submitted/<student>/ASSIGNMENT/ layout")
     p.add_argument("--json", action="store_true", help="print one JSON array, one object per PATH")
     p.add_argument("--course-dir", metavar="DIR", help="nbgrader course directory to grade in (default: a temporary one)")
     p.add_argument("--jobs", type=int, default=1, help="grade in N parallel workers (default 1)")
     p.add_argument("--no-figures", action="store_true",
                    help="do not render plots while grading (faster; scores are the same)")
+    p.add_argument("--csv", metavar="FILE", help="write one row per student: per-test scores, total, flags, error")
+    p.add_argument("--feedback", metavar="DIR",
+                   help="write each student's nbgrader feedback HTML to DIR/<student>/ASSIGNMENT/")
+    p.add_argument("--hide-hidden-tests", action="store_true",
+                   help="leave hidden-test source out of the feedback (nbgrader shows it by default)")
+    p.add_argument("--cell-timeout", type=int, default=300, metavar="S", help="seconds per cell (default 300)")
+    p.add_argument("--submission-timeout", type=int, default=1200, metavar="S",
+                   help="seconds per notebook in all (default 1200)")
+    p.add_argument("--memory-limit", default="4G", metavar="SIZE", help="address space per kernel (default 4G)")
+    p.add_argument("--max-output", type=int, default=1_000_000, metavar="N",
+                   help="characters of output kept per cell (default 1000000)")
     p.set_defaults(func=_cmd_grade)
 
     p = sub.add_parser("mutants", help="prove the hidden tests: every mutant loses points, every correct variant keeps full marks")

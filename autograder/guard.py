@@ -1,0 +1,153 @@
+"""nbgrader extensions the grader configures into its own course directories.
+
+``GuardedExecute`` replaces nbgrader's ``Execute`` at autograde time. It keeps a submission
+within its limits and turns every way a run can go wrong into an error output in the cell where
+it happened, so nbgrader still scores the notebook (tests that ran keep their points, tests that
+could not run score 0) and the grader can say what happened:
+
+- ``CellTimeout``: one cell ran longer than the per-cell limit and was interrupted;
+- ``SubmissionTimeout``: the whole notebook ran out of its time budget;
+- ``KernelDied``: the Python process stopped (``os._exit``, ``exit()``, a crash, the OOM killer);
+- ``NotRun``: a cell after one of those, which was never executed;
+- output beyond ``max_output_bytes`` per cell is dropped, with a note on the same stream.
+
+A cell that is not run must carry an error: nbgrader scores a test cell without an error as
+passed.
+
+``HideHiddenTests`` removes hidden-test source (and the tracebacks that would quote it) from
+feedback; nbgrader shows it by default.
+"""
+from __future__ import annotations
+
+import math
+import time
+
+from jupyter_client.manager import AsyncKernelManager
+from nbclient.exceptions import DeadKernelError
+from nbformat.notebooknode import NotebookNode
+from nbgrader.preprocessors import Execute, NbGraderPreprocessor
+from traitlets import Integer
+
+FAULT_NAMES = ("CellTimeout", "SubmissionTimeout", "KernelDied", "NotRun", "MemoryError")
+TRUNCATED = "[the grader dropped the rest of this cell's output: more than {limit} bytes]"
+
+
+def error_output(ename: str, evalue: str) -> NotebookNode:
+    return NotebookNode(output_type="error", ename=ename, evalue=evalue,
+                        traceback=[f"{ename}: {evalue}"])
+
+
+def _message_size(msg: dict) -> int:
+    content = msg.get("content", {})
+    size = len(content.get("text", "") or "")
+    for value in (content.get("data") or {}).values():
+        size += len(value) if isinstance(value, str) else len(str(value))
+    return size
+
+
+class GuardedExecute(Execute):
+    submission_timeout = Integer(900, help="Seconds one notebook may run in all.").tag(config=True)
+    max_output_bytes = Integer(1_000_000, help="Output characters kept per cell.").tag(config=True)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("kernel_manager_class", AsyncKernelManager)
+        super().__init__(*args, **kwargs)
+
+    def preprocess(self, nb, resources=None, km=None):
+        self._deadline = time.monotonic() + self.submission_timeout
+        self._stopped = ""
+        self._kept: dict[int, int] = {}
+        self._dropped: set[tuple[int, str]] = set()
+        return super().preprocess(nb, resources, km)
+
+    def _remaining(self) -> float:
+        return self._deadline - time.monotonic()
+
+    def _get_timeout(self, cell):
+        per_cell = super()._get_timeout(cell)
+        remaining = max(1, math.ceil(self._remaining()))
+        if per_cell is not None and per_cell <= remaining:
+            self.error_on_timeout = {
+                "ename": "CellTimeout",
+                "evalue": f"this cell ran longer than the per-cell limit of {per_cell} s and was stopped",
+                "traceback": [f"CellTimeout: this cell ran longer than the per-cell limit of {per_cell} s"],
+            }
+            return per_cell
+        self.error_on_timeout = {
+            "ename": "SubmissionTimeout",
+            "evalue": f"the notebook ran longer than its limit of {self.submission_timeout} s; "
+                      "this cell was stopped",
+            "traceback": [f"SubmissionTimeout: the notebook ran longer than {self.submission_timeout} s"],
+        }
+        return remaining
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type != "code" or not cell.source.strip():
+            return cell, resources
+        if not self._stopped and self._remaining() <= 0:
+            self._stopped = (f"not run: the notebook used up its time limit of "
+                             f"{self.submission_timeout} s before this cell")
+        if self._stopped:
+            cell.outputs = [error_output("NotRun", self._stopped)]
+            return cell, resources
+        try:
+            cell, resources = super().preprocess_cell(cell, resources, index)
+        except DeadKernelError:
+            cell.outputs = list(cell.get("outputs", [])) + [error_output(
+                "KernelDied", "the Python kernel stopped while running this cell (os._exit, exit(), "
+                              "a crash, or the system killing it for memory)")]
+            self._stopped = f"not run: the kernel died in an earlier cell (cell {index})"
+            return cell, resources
+        if any(o.get("ename") == "SubmissionTimeout" for o in cell.outputs):
+            self._stopped = (f"not run: the notebook used up its time limit of "
+                             f"{self.submission_timeout} s before this cell")
+        return cell, resources
+
+    def output(self, outs, msg, display_id, cell_index):
+        if msg.get("msg_type") == "error":
+            content = msg.get("content", {})
+            if len(content.get("evalue", "")) > 10_000:
+                content["evalue"] = content["evalue"][:10_000] + " ... (truncated by the grader)"
+            return super().output(outs, msg, display_id, cell_index)
+        size = _message_size(msg)
+        kept = self._kept.get(cell_index, 0)
+        if kept + size > self.max_output_bytes:
+            # Keep the stream name: nbgrader scores a test cell that wrote to stderr as failed, and
+            # dropping that output must not turn a failure into a pass.
+            stream = msg.get("content", {}).get("name", "stdout") if msg.get("msg_type") == "stream" else "stdout"
+            if (cell_index, stream) not in self._dropped:
+                self._dropped.add((cell_index, stream))
+                outs.append(NotebookNode(output_type="stream", name=stream,
+                                         text="\n" + TRUNCATED.format(limit=self.max_output_bytes) + "\n"))
+            return None
+        self._kept[cell_index] = kept + size
+        return super().output(outs, msg, display_id, cell_index)
+
+
+class HideHiddenTests(NbGraderPreprocessor):
+    """Feedback without hidden-test source: the region is replaced by a one-line note and a
+    failing hidden test's traceback is cut to its last line (the assertion message)."""
+
+    begin = "### BEGIN HIDDEN TESTS"
+    end = "### END HIDDEN TESTS"
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type != "code" or self.begin not in cell.source:
+            return cell, resources
+        kept, hiding, hidden = [], False, 0
+        for line in cell.source.splitlines():
+            if line.strip() == self.begin:
+                hiding = True
+            elif line.strip() == self.end:
+                hiding = False
+                kept.append(f"# ({hidden} lines of hidden tests, not shown)")
+                hidden = 0
+            elif hiding:
+                hidden += 1
+            else:
+                kept.append(line)
+        cell.source = "\n".join(kept)
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                output.traceback = [f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"]
+        return cell, resources
