@@ -42,7 +42,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-from helpers import seed_everything, under_grader
+from helpers import progress, seed_everything, under_grader
 from helpers.cifar import load_cifar100, load_mnist_classes
 from helpers.datasets import DownloadError
 from helpers.gradcheck import numerical_gradient, numerical_gradient_array
@@ -1006,7 +1006,7 @@ BATCH_SIZE = 128
 LEARNING_RATES = [0.1, 0.01, 0.3, 10]
 
 curves, test_accuracy = {}, {}
-for lr in LEARNING_RATES:
+for lr in progress(LEARNING_RATES, desc="learning rates", unit="run"):
     model, losses = train_given(lr, X_train[:N_EXPERIMENT], y_train[:N_EXPERIMENT], EPOCHS, BATCH_SIZE)
     curves[lr], test_accuracy[lr] = losses, accuracy(model, X_test, y_test)
     finite = np.isfinite(losses)

@@ -582,6 +582,8 @@ for task, implementation, metric, value, seconds, notes in rows:
     print(f"{task:20s} {implementation:32s} {metric:14s} {value:8.4f} {seconds:9.4f}  {notes}")
 
 # %%
+from matplotlib.patches import Patch
+
 labels = [f"{task}\n{implementation}" for task, implementation, *_ in rows]
 colors = ["tab:blue" if "scratch" in implementation else "tab:orange" for _, implementation, *_ in rows]
 fig, (ax_time, ax_acc, ax_rmse) = plt.subplots(1, 3, figsize=(15, 4.5), gridspec_kw={"width_ratios": [2.2, 1.4, 1]})
@@ -590,11 +592,14 @@ ax_time.set_xscale("log")
 ax_time.invert_yaxis()
 ax_time.set_xlabel("training time (s, log scale)")
 ax_time.set_title("Training time")
+ax_time.legend(handles=[Patch(color="tab:blue", label="from scratch (numpy)"), Patch(color="tab:orange", label="scikit-learn")],
+               loc="upper right", fontsize=8)
 mnist_rows = [row for row in rows if row[0].startswith("MNIST")]
 ax_acc.bar(range(len(mnist_rows)), [row[3] for row in mnist_rows],
            color=["tab:blue" if "scratch" in row[1] else "tab:orange" for row in mnist_rows])
-ax_acc.set_xticks(range(len(mnist_rows)), [row[1].replace(", ", ",\n") for row in mnist_rows], fontsize=8)
+ax_acc.set_xticks(range(len(mnist_rows)), [row[1].replace(", ", ",\n").replace(" (", "\n(") for row in mnist_rows], fontsize=8)
 ax_acc.set_ylim(max(0.0, min(row[3] for row in mnist_rows) - 0.1), 1.0)
+ax_acc.set_ylabel("test accuracy")
 ax_acc.set_title(f"MNIST test accuracy ({EPOCHS} epoch{'s' if EPOCHS > 1 else ''})")
 credit_rows = [row for row in rows if row[0].startswith("credit")]
 ax_rmse.bar(["gradient\ndescent", "Ridge"], [row[3] for row in credit_rows], color=["tab:blue", "tab:orange"])
