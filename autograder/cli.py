@@ -1,4 +1,4 @@
-"""python -m autograder {build,check,grade,mutants,demo}"""
+"""python -m autograder {build,check,grade,merge,report,mutants,demo}"""
 from __future__ import annotations
 
 import argparse
@@ -54,6 +54,44 @@ def _cmd_grade(args) -> int:
     return 0
 
 
+def _cmd_merge(args) -> int:
+    from .grade import merge_courses
+
+    [assignment] = resolve_assignments([args.assignment])
+    target = Path(args.course_dir)
+    if not (target / "gradebook.db").is_file():
+        raise UsageError(f"{target} has no gradebook.db: grade a submission there first "
+                         f"(python -m autograder grade {assignment} PATH --course-dir {target})")
+    workers = [Path(w) for w in args.workers]
+    missing = [str(w) for w in workers if not (w / "gradebook.db").is_file()]
+    if missing:
+        raise UsageError(f"no gradebook.db in {', '.join(missing)}")
+    merged = merge_courses(target, workers, assignment)
+    print(f"merged {len(merged)} submissions of {assignment} into {target / 'gradebook.db'}")
+    return 0
+
+
+def _cmd_report(args) -> int:
+    import json
+
+    from .grade import format_summary, format_table, write_csv
+
+    results = []
+    for path in args.results:
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise UsageError(f"cannot read grading results from {path}: {exc}") from None
+        results += data if isinstance(data, list) else [data]
+    print(format_table(results))
+    print()
+    print(format_summary(results))
+    if args.csv:
+        write_csv(results, Path(args.csv))
+        print(f"wrote {args.csv}")
+    return 0
+
+
 def _cmd_mutants(args) -> int:
     from .mutants.run import run_catalogue
 
@@ -84,7 +122,7 @@ def main(argv=None) -> int:
     p.add_argument("paths", nargs="+", metavar="PATH",
                    help="submitted notebooks (the file stem is the student id), a folder of <student>.ipynb, "
                         "or nbgrader's submitted/<student>/ASSIGNMENT/ layout")
-    p.add_argument("--json", action="store_true", help="print one JSON array, one object per PATH")
+    p.add_argument("--json", action="store_true", help="print one JSON array, one object per submission")
     p.add_argument("--course-dir", metavar="DIR", help="nbgrader course directory to grade in (default: a temporary one)")
     p.add_argument("--jobs", type=int, default=1, help="grade in N parallel workers (default 1)")
     p.add_argument("--no-figures", action="store_true",
@@ -101,6 +139,17 @@ def main(argv=None) -> int:
     p.add_argument("--max-output", type=int, default=1_000_000, metavar="N",
                    help="characters of output kept per cell (default 1000000)")
     p.set_defaults(func=_cmd_grade)
+
+    p = sub.add_parser("merge", help="merge worker course directories (graded elsewhere) into one gradebook")
+    p.add_argument("assignment", metavar="ASSIGNMENT")
+    p.add_argument("course_dir", metavar="COURSE_DIR", help="the course directory that receives the submissions")
+    p.add_argument("workers", nargs="+", metavar="WORKER_DIR", help="course directories graded with --course-dir")
+    p.set_defaults(func=_cmd_merge)
+
+    p = sub.add_parser("report", help="table, summary and CSV from saved `grade --json` output")
+    p.add_argument("results", nargs="+", metavar="RESULTS.json")
+    p.add_argument("--csv", metavar="FILE")
+    p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("mutants", help="prove the hidden tests: every mutant loses points, every correct variant keeps full marks")
     p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT")

@@ -395,49 +395,98 @@ def _grade_batch(assignment: str, batch: list[tuple[str, object]], course_dir: P
     return results
 
 
-_CHILD_TABLES = ("submitted_assignment", "submitted_notebook", "grade", "comment")
+def merge_gradebooks(target: Path, workers: list[Path], assignment: str) -> list[str]:
+    """Copy every worker gradebook's submissions of ``assignment`` into ``target``'s gradebook.
 
-
-def merge_gradebooks(target: Path, workers: list[Path], assignment: str) -> None:
-    """Copy every worker's submissions of ``assignment`` into ``target``'s gradebook.
-
-    The workers were copied from ``target`` before grading, so the assignment, notebook and
-    cell rows are the same everywhere; only students, submissions, grades and comments move.
-    A student graded again replaces their earlier submission of this assignment."""
+    Assignment, notebook and cell rows are matched by name, so a worker need not be a copy of
+    the target (on other machines each worker runs generate_assignment itself). A student graded
+    again replaces their earlier submission of this assignment. Returns the students merged."""
     con = sqlite3.connect(target)
+    merged: list[str] = []
     try:
-        con.execute("PRAGMA foreign_keys = OFF")
-        (assignment_id,) = con.execute("SELECT id FROM assignment WHERE name = ?", (assignment,)).fetchone()
+        def cell_keys(schema: str, assignment_id: str) -> dict:
+            rows = con.execute(
+                f"SELECT c.id, c.name, c.type, n.name FROM {schema}.base_cell c "
+                f"JOIN {schema}.notebook n ON c.notebook_id = n.id WHERE n.assignment_id = ?", (assignment_id,))
+            return {r[0]: (r[1], r[2], r[3]) for r in rows}
+
+        def notebook_keys(schema: str, assignment_id: str) -> dict:
+            rows = con.execute(f"SELECT id, name FROM {schema}.notebook WHERE assignment_id = ?", (assignment_id,))
+            return {r[0]: r[1] for r in rows}
+
+        found = con.execute("SELECT id FROM main.assignment WHERE name = ?", (assignment,)).fetchone()
+        if found is None:
+            raise ValueError(f"{target} has no assignment {assignment}: run the grader there first")
+        target_id = found[0]
+        target_cells = {key: cid for cid, key in cell_keys("main", target_id).items()}
+        target_nbs = {name: nid for nid, name in notebook_keys("main", target_id).items()}
         for i, worker in enumerate(workers):
-            con.execute(f"ATTACH DATABASE ? AS w{i}", (str(worker),))
-            students = [r[0] for r in con.execute(
-                f"SELECT student_id FROM w{i}.submitted_assignment WHERE assignment_id = ?", (assignment_id,))]
-            for student in students:
-                old = [r[0] for r in con.execute(
-                    "SELECT id FROM submitted_assignment WHERE assignment_id = ? AND student_id = ?",
-                    (assignment_id, student))]
-                for sub_id in old:
-                    nbs = [r[0] for r in con.execute("SELECT id FROM submitted_notebook WHERE assignment_id = ?", (sub_id,))]
-                    for nb_id in nbs:
-                        con.execute("DELETE FROM grade WHERE notebook_id = ?", (nb_id,))
-                        con.execute("DELETE FROM comment WHERE notebook_id = ?", (nb_id,))
-                    con.execute("DELETE FROM submitted_notebook WHERE assignment_id = ?", (sub_id,))
-                    con.execute("DELETE FROM submitted_assignment WHERE id = ?", (sub_id,))
-            marks = ",".join("?" * len(students)) or "NULL"
-            con.execute(f"INSERT OR IGNORE INTO student SELECT * FROM w{i}.student WHERE id IN ({marks})", students)
-            subs = f"(SELECT id FROM w{i}.submitted_assignment WHERE assignment_id = ?)"
-            nbs = f"(SELECT id FROM w{i}.submitted_notebook WHERE assignment_id IN {subs})"
-            con.execute(f"INSERT INTO submitted_assignment SELECT * FROM w{i}.submitted_assignment "
-                        "WHERE assignment_id = ?", (assignment_id,))
-            con.execute(f"INSERT INTO submitted_notebook SELECT * FROM w{i}.submitted_notebook "
-                        f"WHERE assignment_id IN {subs}", (assignment_id,))
-            for table in ("grade", "comment"):
-                con.execute(f"INSERT INTO {table} SELECT * FROM w{i}.{table} WHERE notebook_id IN {nbs}",
-                            (assignment_id,))
+            schema = f"w{i}"
+            con.execute(f"ATTACH DATABASE ? AS {schema}", (str(worker),))
+            found = con.execute(f"SELECT id FROM {schema}.assignment WHERE name = ?", (assignment,)).fetchone()
+            if found is None:
+                con.execute(f"DETACH DATABASE {schema}")
+                continue
+            worker_id = found[0]
+            cell_map = {cid: target_cells[key] for cid, key in cell_keys(schema, worker_id).items()
+                        if key in target_cells}
+            nb_map = {nid: target_nbs[name] for nid, name in notebook_keys(schema, worker_id).items()
+                      if name in target_nbs}
+            subs = con.execute(f"SELECT id, student_id, timestamp, extension FROM {schema}.submitted_assignment "
+                               "WHERE assignment_id = ?", (worker_id,)).fetchall()
+            for sub_id, student, timestamp, extension in subs:
+                for (old,) in con.execute("SELECT id FROM main.submitted_assignment WHERE assignment_id = ? "
+                                          "AND student_id = ?", (target_id, student)).fetchall():
+                    for (nb_id,) in con.execute("SELECT id FROM main.submitted_notebook WHERE assignment_id = ?",
+                                                (old,)).fetchall():
+                        con.execute("DELETE FROM main.grade WHERE notebook_id = ?", (nb_id,))
+                        con.execute("DELETE FROM main.comment WHERE notebook_id = ?", (nb_id,))
+                    con.execute("DELETE FROM main.submitted_notebook WHERE assignment_id = ?", (old,))
+                    con.execute("DELETE FROM main.submitted_assignment WHERE id = ?", (old,))
+                con.execute(f"INSERT OR IGNORE INTO main.student SELECT * FROM {schema}.student WHERE id = ?",
+                            (student,))
+                con.execute("INSERT INTO main.submitted_assignment (id, assignment_id, student_id, timestamp, "
+                            "extension) VALUES (?, ?, ?, ?, ?)", (sub_id, target_id, student, timestamp, extension))
+                nbs = con.execute(f"SELECT id, notebook_id, flagged, late_submission_penalty FROM "
+                                  f"{schema}.submitted_notebook WHERE assignment_id = ?", (sub_id,)).fetchall()
+                for nb_id, notebook_id, flagged, penalty in nbs:
+                    con.execute("INSERT INTO main.submitted_notebook (id, assignment_id, notebook_id, flagged, "
+                                "late_submission_penalty) VALUES (?, ?, ?, ?, ?)",
+                                (nb_id, sub_id, nb_map[notebook_id], flagged, penalty))
+                    for row in con.execute(f"SELECT id, cell_id, auto_score, manual_score, extra_credit, "
+                                           f"needs_manual_grade FROM {schema}.grade WHERE notebook_id = ?",
+                                           (nb_id,)).fetchall():
+                        con.execute("INSERT INTO main.grade (id, notebook_id, cell_id, auto_score, manual_score, "
+                                    "extra_credit, needs_manual_grade) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                    (row[0], nb_id, cell_map[row[1]], *row[2:]))
+                    for row in con.execute(f"SELECT id, cell_id, auto_comment, manual_comment FROM "
+                                           f"{schema}.comment WHERE notebook_id = ?", (nb_id,)).fetchall():
+                        con.execute("INSERT INTO main.comment (id, notebook_id, cell_id, auto_comment, "
+                                    "manual_comment) VALUES (?, ?, ?, ?, ?)",
+                                    (row[0], nb_id, cell_map[row[1]], *row[2:]))
+                merged.append(student)
             con.commit()
-            con.execute(f"DETACH DATABASE w{i}")
+            con.execute(f"DETACH DATABASE {schema}")
     finally:
         con.close()
+    return merged
+
+
+def merge_courses(target: Path, workers: list[Path], assignment: str) -> list[str]:
+    """Merge worker course directories into ``target``: gradebook rows and each student's
+    submitted/, autograded/ and feedback/ folders, so formgrader and ``nbgrader export`` in
+    ``target`` see the whole class."""
+    merged = merge_gradebooks(target / "gradebook.db", [w / "gradebook.db" for w in workers], assignment)
+    for worker in workers:
+        for area in ("submitted", "autograded", "feedback"):
+            for student_dir in sorted((worker / area).glob(f"*/{assignment}")):
+                dest = target / area / student_dir.parent.name / assignment
+                if dest.resolve() == student_dir.resolve():
+                    continue
+                if dest.exists():
+                    shutil.rmtree(dest)
+                shutil.copytree(student_dir, dest)
+    return merged
 
 
 def grade(assignment: str, paths, course_dir: Path | None = None, jobs: int = 1,
@@ -477,13 +526,7 @@ def grade(assignment: str, paths, course_dir: Path | None = None, jobs: int = 1,
                     for future in futures:
                         outcome.update(future.result())
                 if final is not None:
-                    merge_gradebooks(final / "gradebook.db", [w / "gradebook.db" for w in workers], assignment)
-                    for worker, batch in zip(workers, batches):
-                        for student, _ in batch:
-                            for area in ("submitted", "autograded", "feedback"):
-                                src = worker / area / student
-                                if src.is_dir():
-                                    shutil.copytree(src, final / area / student, dirs_exist_ok=True)
+                    merge_courses(final, workers, assignment)
             else:
                 workers = []
             if feedback_dir is not None:

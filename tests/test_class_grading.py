@@ -107,6 +107,7 @@ def graded(tmp_path_factory):
          str(SUBMISSION_TIMEOUT), "--memory-limit", "1500M", "--max-output", "100000"],
         cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
+    (root / "results.json").write_text(proc.stdout, encoding="utf-8")
     rows = {r["student"]: r for r in json.loads(proc.stdout)}
     return rows, root, course
 
@@ -241,3 +242,34 @@ def test_two_workers_merge_into_one_gradebook_that_nbgrader_exports(graded):
     with sqlite3.connect(course / "gradebook.db") as con:
         (count,) = con.execute("SELECT COUNT(*) FROM submitted_assignment").fetchone()
     assert count == len(gradable)
+
+
+def test_courses_graded_apart_merge_into_one(graded, tmp_path):
+    """The distributed design in the README: workers grade into their own course directories
+    (each with its own generate_assignment), `merge` gathers them, `report` rebuilds the table."""
+    rows, root, course = graded
+    write_notebook(reference_submission(A), tmp_path / "late_student.ipynb")
+    target = tmp_path / "course"
+    run = [sys.executable, "-m", "autograder"]
+    proc = subprocess.run(run + ["grade", A, str(tmp_path / "late_student.ipynb"), "--course-dir", str(target),
+                                 "--json"], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    proc = subprocess.run(run + ["merge", A, str(target), str(course)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    gradable = {s for s, r in rows.items() if "error" not in r}
+    assert f"merged {len(gradable)} submissions" in proc.stdout
+    proc = subprocess.run([sys.executable, "-m", "nbgrader", "export"], cwd=target, capture_output=True,
+                          text=True, env=tool_env(), timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    with (target / "grades.csv").open(encoding="utf-8") as fh:
+        exported = {r["student_id"]: float(r["raw_score"]) for r in csv.DictReader(fh)}
+    assert exported == {**{s: rows[s]["auto_score"] for s in gradable}, "late_student": 5.0}
+    assert (target / "autograded" / "ada" / A / f"{A}.ipynb").is_file()
+
+    proc = subprocess.run(run + ["report", str(root / "results.json"), "--csv", str(tmp_path / "again.csv")],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "FLAG numpy: numpy.allclose was replaced" in proc.stdout
+    assert f"{len(rows)} submissions: {len(gradable)} graded" in proc.stdout
+    assert (tmp_path / "again.csv").read_text(encoding="utf-8") == (root / "grades.csv").read_text(encoding="utf-8")

@@ -60,7 +60,7 @@ def test_scores_and_tests(graded):
     assert "\n" not in failed["test_mse_loss"]["message"]
     for r in (alice, bob, carol):
         assert set(r) == {"submission", "student", "assignment", "auto_score", "auto_max_score",
-                          "manual_max_score", "tests", "notes"}
+                          "manual_max_score", "tests", "notes", "faults", "flags", "first_error"}
         for t in r["tests"]:
             assert set(t) == {"grade_id", "score", "max_score", "passed", "message"}
 

@@ -58,6 +58,12 @@ def judge(assignment: str, jobs: int = 2) -> StageReport:
             continue
         score, full = result["auto_score"], result["auto_max_score"]
         failed = [t["grade_id"] for t in result["tests"] if not t["passed"]]
+        if role == "reference" or getattr(role, "correct", False):
+            # An honest submission is never flagged and runs within every limit.
+            for flag in result.get("flags", []):
+                report.problems.append(f"{name}: honest submission flagged: {flag}")
+            for fault in result.get("faults", []):
+                report.problems.append(f"{name}: honest submission hit a limit: {fault}")
         if role == "reference":
             if score != full:
                 report.problems.append(f"reference scored {score:g}/{full:g}, failing {failed}")
