@@ -1,0 +1,84 @@
+"""A student's first minutes, in a real browser: JupyterLab on localhost, the stage 01 release
+notebook in headless Chromium, a wrong `mse_loss` typed into its TODO cell, Run All Cells.
+
+The student must see the data plot and, under the test cell, the failure message that says what
+is wrong. A full-page screenshot goes to build/artifacts/ for a person to look at.
+
+Skipped where Chromium or Playwright is missing, unless NNCOURSE_REQUIRE_BROWSER=1 (CI sets it),
+which turns the skip into a failure.
+"""
+import os
+import shutil
+import time
+
+import pytest
+
+import _browser_support as browser
+from conftest import ROOT
+
+STAGE = "01_linear_estimator"
+ARTIFACTS = ROOT / "build" / "artifacts"
+# What a student might write: the sum of the squared errors, not their mean.
+WRONG_MSE_LOSS = '''def mse_loss(yhat, y):
+    """Mean squared error between predictions and targets."""
+    return float(np.sum((yhat - y) ** 2))
+'''
+EXPECTED_MESSAGE = "AssertionError: mse_loss (yhat=[1, 2, 3], y=[1, 2, 5]): expected 1.33333, got 4."
+
+
+@pytest.fixture
+def page_on_notebook(tmp_path):
+    why = browser.missing_browser()
+    if why:
+        if os.environ.get("NNCOURSE_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"NNCOURSE_REQUIRE_BROWSER=1 but the browser test cannot run: {why}")
+        pytest.skip(why)
+    notebooks = tmp_path / "student"
+    notebooks.mkdir()
+    shutil.copyfile(ROOT / "release" / STAGE / f"{STAGE}.ipynb", notebooks / f"{STAGE}.ipynb")
+    home = tmp_path / "jupyter"
+    with browser.jupyterlab(notebooks, home) as (base_url, token):
+        # Tall enough for the whole notebook down to the failing test to be rendered on one screen.
+        with browser.chromium(tmp_path / "chromium-profile", viewport={"width": 1280, "height": 2600}) as page:
+            page.set_default_timeout(30_000)
+            page.goto(f"{base_url}/lab/tree/{STAGE}.ipynb?token={token}")
+            yield page, home
+
+
+def _cell(page, text):
+    return page.locator(".jp-Notebook .jp-Cell", has_text=text).first
+
+
+def test_student_sees_the_plot_and_the_failure_message(page_on_notebook):
+    page, home = page_on_notebook
+    started = time.perf_counter()
+    try:
+        page.locator(".jp-Notebook .jp-Cell").first.wait_for()
+        page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for()
+
+        # Type a wrong implementation over the stub, as a student would.
+        editor = _cell(page, "def mse_loss").locator(".cm-content")
+        editor.click()
+        page.keyboard.press("Control+a")
+        page.keyboard.insert_text(WRONG_MSE_LOSS)
+
+        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+
+        failure = _cell(page, "mse_loss: visible tests passed").locator(
+            ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+        failure.wait_for()
+        message = failure.inner_text()
+        plot = _cell(page, "Noisy samples of a known line").locator(".jp-OutputArea-output img").first
+        plot.wait_for()
+        page.wait_for_function("img => img.complete && img.naturalWidth > 300", arg=plot.element_handle())
+        setup_outputs = _cell(page, "# Setup: in Google Colab").locator(".jp-OutputArea-output").count()
+        # Scroll back up so that the screenshot shows the plot and, below it, the failing test.
+        _cell(page, "Noisy samples of a known line").evaluate("cell => cell.scrollIntoView({block: 'start'})")
+    finally:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"browser_{STAGE}.png"), full_page=True)
+        print(f"browser steps took {time.perf_counter() - started:.1f} s; screenshot in {ARTIFACTS}")
+
+    assert EXPECTED_MESSAGE in message, f"the test cell shows:\n{message}\nJupyterLab log:\n{browser.server_log(home)}"
+    assert setup_outputs == 0, "the setup cell printed something outside Colab"
