@@ -59,9 +59,6 @@ def _cmd_merge(args) -> int:
 
     [assignment] = resolve_assignments([args.assignment])
     target = Path(args.course_dir)
-    if not (target / "gradebook.db").is_file():
-        raise UsageError(f"{target} has no gradebook.db: grade a submission there first "
-                         f"(python -m autograder grade {assignment} PATH --course-dir {target})")
     workers = [Path(w) for w in args.workers]
     missing = [str(w) for w in workers if not (w / "gradebook.db").is_file()]
     if missing:
@@ -142,7 +139,7 @@ def main(argv=None) -> int:
 
     p = sub.add_parser("merge", help="merge worker course directories (graded elsewhere) into one gradebook")
     p.add_argument("assignment", metavar="ASSIGNMENT")
-    p.add_argument("course_dir", metavar="COURSE_DIR", help="the course directory that receives the submissions")
+    p.add_argument("course_dir", metavar="COURSE_DIR", help="the course directory that receives the submissions (prepared if new)")
     p.add_argument("workers", nargs="+", metavar="WORKER_DIR", help="course directories graded with --course-dir")
     p.set_defaults(func=_cmd_merge)
 

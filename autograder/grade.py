@@ -127,12 +127,15 @@ def _notebook_in(folder: Path, assignment: str) -> Path:
 def find_submissions(assignment: str, paths) -> list[tuple[str, Path]]:
     """(student id, notebook path) for every PATH: a notebook, a flat folder of
     ``<student>.ipynb``, or nbgrader's ``submitted/<student>/<assignment>/`` layout (give the
-    ``submitted`` folder or the course directory that holds it)."""
+    ``submitted`` folder, the course directory that holds it, or one ``submitted/<student>``)."""
     named: list[tuple[str, Path]] = []
     for raw in paths:
         path = Path(raw)
         if not path.is_dir():
             named.append((Path(raw).stem, path))
+            continue
+        if (path / assignment).is_dir():  # one student's folder: submitted/<student>/
+            named.append((path.resolve().name, _notebook_in(path / assignment, assignment)))
             continue
         root = path / "submitted" if (path / "submitted").is_dir() else path
         students = sorted(d for d in root.iterdir() if d.is_dir() and (d / assignment).is_dir())
@@ -475,7 +478,10 @@ def merge_gradebooks(target: Path, workers: list[Path], assignment: str) -> list
 def merge_courses(target: Path, workers: list[Path], assignment: str) -> list[str]:
     """Merge worker course directories into ``target``: gradebook rows and each student's
     submitted/, autograded/ and feedback/ folders, so formgrader and ``nbgrader export`` in
-    ``target`` see the whole class."""
+    ``target`` see the whole class. A target without a gradebook is prepared first."""
+    if not (target / "gradebook.db").is_file():
+        _prepare_course(target, assignment)
+    workers = [w for w in workers if w.resolve() != target.resolve()]
     merged = merge_gradebooks(target / "gradebook.db", [w / "gradebook.db" for w in workers], assignment)
     for worker in workers:
         for area in ("submitted", "autograded", "feedback"):

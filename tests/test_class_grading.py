@@ -273,3 +273,31 @@ def test_courses_graded_apart_merge_into_one(graded, tmp_path):
     assert "FLAG numpy: numpy.allclose was replaced" in proc.stdout
     assert f"{len(rows)} submissions: {len(gradable)} graded" in proc.stdout
     assert (tmp_path / "again.csv").read_text(encoding="utf-8") == (root / "grades.csv").read_text(encoding="utf-8")
+
+
+def test_submission_folders_in_every_layout_are_found(tmp_path):
+    from autograder.grade import find_submissions
+    from autograder.paths import UsageError
+
+    course = tmp_path / "course"
+    for student in ("zoe", "al"):
+        (course / "submitted" / student / A).mkdir(parents=True)
+        (course / "submitted" / student / A / f"{A}.ipynb").write_text("{}")
+    (course / "submitted" / "al" / A / "scratch.txt").write_text("")
+    renamed = course / "submitted" / "mo" / A
+    renamed.mkdir(parents=True)
+    (renamed / "my copy.ipynb").write_text("{}")  # a renamed notebook, alone in its folder
+    expected = [("al", course / "submitted" / "al" / A / f"{A}.ipynb"), ("mo", renamed / "my copy.ipynb"),
+                ("zoe", course / "submitted" / "zoe" / A / f"{A}.ipynb")]
+    assert find_submissions(A, [course]) == expected
+    assert find_submissions(A, [course / "submitted"]) == expected
+    assert find_submissions(A, [course / "submitted" / "zoe"]) == expected[2:]
+    flat = tmp_path / "flat"
+    flat.mkdir()
+    for name in ("b.ipynb", "a b.ipynb", "notes.txt"):
+        (flat / name).write_text("{}")
+    assert [s for s, _ in find_submissions(A, [flat, flat / "b.ipynb"])] == ["a_b", "b", "b-2"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(UsageError, match="no submissions for"):
+        find_submissions(A, [empty])
