@@ -97,6 +97,14 @@ def write_notebook(nb, path: Path) -> None:
     path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
 
 
+def _address_space_limit(limit: int):
+    """A function for Popen's preexec_fn: caps the child's (and its children's) address space."""
+    def apply():
+        import resource
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    return apply
+
+
 def run_nbgrader(args: list[str], course_dir: Path, *, timeout: float | None = None,
                  env: dict | None = None, extra_config: str = "", on_line=None,
                  memory_limit: int | None = None) -> subprocess.CompletedProcess:
@@ -108,11 +116,7 @@ def run_nbgrader(args: list[str], course_dir: Path, *, timeout: float | None = N
     config = (course_root() / "nbgrader_config.py").read_text(encoding="utf-8")
     (course_dir / "nbgrader_config.py").write_text(config + extra_config, encoding="utf-8")
     command = [sys.executable, "-m", "nbgrader", *args]
-    preexec = None
-    if memory_limit:
-        def preexec():
-            import resource
-            resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+    preexec = _address_space_limit(memory_limit) if memory_limit else None
     if on_line is None and preexec is None:
         return subprocess.run(command, cwd=course_dir, capture_output=True, text=True, timeout=timeout,
                               env=tool_env(**(env or {})))

@@ -9,7 +9,6 @@ import hashlib
 import io
 import pickle
 import tarfile
-import urllib.error
 
 import numpy as np
 import pytest
@@ -21,50 +20,7 @@ from helpers.datasets import Dataset, DownloadError, OfflineError
 URL = cifar.CIFAR100_URLS[0]
 NAME = cifar.CIFAR100_FILENAME
 
-
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch, tmp_path):
-    def forbidden(url, timeout):
-        raise AssertionError(f"a test tried to open {url}")
-
-    monkeypatch.setattr(datasets, "_urlopen", forbidden)
-    monkeypatch.setenv("NNCOURSE_DATA", str(tmp_path / "default-cache"))
-    monkeypatch.setenv("NNCOURSE_OFFLINE", "1")
-    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
-
-
-@pytest.fixture
-def online(monkeypatch):
-    """Allow (fake) downloads: the code under test may call the network function."""
-    monkeypatch.delenv("NNCOURSE_OFFLINE", raising=False)
-
-
-class FakeResponse(io.BytesIO):
-    def __init__(self, data: bytes, fail_after: int | None = None, error: BaseException | None = None):
-        super().__init__(data)
-        self.headers = {"Content-Length": str(len(data))}
-        self.fail_after, self.error = fail_after, error
-
-    def read(self, size=-1):
-        if self.fail_after is not None and self.tell() >= self.fail_after:
-            raise self.error
-        return super().read(size)
-
-
-class FakeNetwork:
-    """Serves ``files`` (name -> bytes) by the last part of the URL; records every call."""
-
-    def __init__(self, files=None, broken_hosts=()):
-        self.files, self.broken_hosts, self.calls = dict(files or {}), tuple(broken_hosts), []
-
-    def __call__(self, url, timeout):
-        self.calls.append((url, timeout))
-        if any(host in url for host in self.broken_hosts):
-            raise urllib.error.URLError("simulated: mirror unreachable")
-        name = url.rsplit("/", 1)[-1]
-        if name not in self.files:
-            raise urllib.error.HTTPError(url, 404, "Not Found", {}, None)
-        return FakeResponse(self.files[name])
+from _fake_network import FakeNetwork, FakeResponse, no_network, online  # noqa: F401  (fixtures)
 
 
 # --- a tiny archive in the cifar-100-python format ----------------------------------------------
