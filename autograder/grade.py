@@ -516,11 +516,9 @@ def grade(assignment: str, paths, course_dir: Path | None = None, jobs: int = 1,
         with tempfile.TemporaryDirectory(prefix="nncourse-grade-") as tmp:
             jobs = max(1, min(jobs, len(readable) or 1))
             final = Path(course_dir).resolve() if course_dir is not None else None
-            if readable and final is not None and jobs == 1:
-                outcome = _grade_batch(assignment, readable, final, figures, limits=limits,
-                                       feedback=feedback, bar=bar)
-                workers = [final]
-            elif readable:
+            # Workers always grade in fresh course directories (nbgrader autograde regrades every
+            # student it finds in submitted/); --course-dir receives the merged result.
+            if readable:
                 template = final if final is not None else Path(tmp) / "template"
                 _prepare_course(template, assignment)
                 batches = [readable[i::jobs] for i in range(jobs)]
