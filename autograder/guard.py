@@ -53,12 +53,26 @@ class GuardedExecute(Execute):
         kwargs.setdefault("kernel_manager_class", AsyncKernelManager)
         super().__init__(*args, **kwargs)
 
+    kernel_start_attempts = Integer(3, help="Kernels to start before giving up on a notebook.").tag(config=True)
+
     def preprocess(self, nb, resources=None, km=None):
-        self._deadline = time.monotonic() + self.submission_timeout
-        self._stopped = ""
-        self._kept: dict[int, int] = {}
-        self._dropped: set[tuple[int, str]] = set()
-        return super().preprocess(nb, resources, km)
+        # A kernel can die before it answers its first message when several start at once on a
+        # loaded machine (two processes picking the same free port). No cell has run then, so
+        # starting another kernel is safe; anything later is the submission's own doing.
+        for attempt in range(1, self.kernel_start_attempts + 1):
+            self._deadline = time.monotonic() + self.submission_timeout
+            self._stopped = ""
+            self._kept: dict[int, int] = {}
+            self._dropped: set[tuple[int, str]] = set()
+            self._started = False
+            try:
+                return super().preprocess(nb, resources, km)
+            except RuntimeError as exc:
+                if (self._started or attempt == self.kernel_start_attempts
+                        or not ("kernel_info" in str(exc) or "didn't respond" in str(exc))):
+                    raise
+                self.log.warning("the kernel failed to start (%s); starting another (attempt %d)", exc, attempt + 1)
+                km = None
 
     def _remaining(self) -> float:
         return self._deadline - time.monotonic()
@@ -82,6 +96,7 @@ class GuardedExecute(Execute):
         return remaining
 
     def preprocess_cell(self, cell, resources, index):
+        self._started = True
         if cell.cell_type != "code" or not cell.source.strip():
             return cell, resources
         if not self._stopped and self._remaining() <= 0:

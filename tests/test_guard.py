@@ -1,0 +1,67 @@
+"""GuardedExecute and HideHiddenTests on their own, with kernels the tests set up."""
+import json
+import sys
+
+import nbformat
+import pytest
+
+from autograder.guard import GuardedExecute, HideHiddenTests
+
+FLAKY_KERNEL = """
+import os, sys
+marker = sys.argv[1]
+if not os.path.exists(marker):   # the first start dies before it answers, as in a port clash
+    open(marker, "w").close()
+    os._exit(1)
+from ipykernel import kernelapp
+sys.argv = [sys.argv[0]] + sys.argv[2:]
+kernelapp.launch_new_instance()
+"""
+
+
+@pytest.fixture
+def flaky_kernel(tmp_path, monkeypatch):
+    script = tmp_path / "flaky_kernel.py"
+    script.write_text(FLAKY_KERNEL)
+    spec = tmp_path / "jupyter" / "kernels" / "flaky"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, str(script), str(tmp_path / "started-once"), "-f", "{connection_file}"],
+        "display_name": "flaky", "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    return "flaky"
+
+
+def notebook(*sources):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(s) for s in sources]
+    return nb
+
+
+def test_a_kernel_that_dies_at_start_is_replaced(flaky_kernel, tmp_path):
+    nb = notebook("print(6 * 7)")
+    GuardedExecute(kernel_name=flaky_kernel, timeout=60, startup_timeout=60).preprocess(
+        nb, {"metadata": {"path": str(tmp_path)}})
+    assert (tmp_path / "started-once").exists(), "the first kernel should have died"
+    assert nb.cells[0].outputs[0]["text"] == "42\n"
+
+
+def test_without_retries_the_start_failure_is_raised(flaky_kernel, tmp_path):
+    with pytest.raises(RuntimeError, match="kernel_info"):
+        GuardedExecute(kernel_name=flaky_kernel, timeout=60, startup_timeout=60, kernel_start_attempts=1).preprocess(
+            notebook("1"), {"metadata": {"path": str(tmp_path)}})
+
+
+def test_hidden_tests_and_their_tracebacks_are_hidden():
+    cell = nbformat.v4.new_code_cell(
+        "assert f(1) == 2\n### BEGIN HIDDEN TESTS\nassert f(-1) == 0, 'f fails for negative x'\n"
+        "assert f(0) == 1\n### END HIDDEN TESTS\nprint('ok')")
+    cell.outputs = [nbformat.v4.new_output("error", ename="AssertionError", evalue="f fails for negative x",
+                                           traceback=["Traceback", "assert f(-1) == 0, 'f fails for negative x'",
+                                                      "AssertionError: f fails for negative x"])]
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    nb, _ = HideHiddenTests().preprocess(nb, {})
+    source = nb.cells[0].source
+    assert "f(-1)" not in source and "f(0)" not in source
+    assert source.splitlines() == ["assert f(1) == 2", "# (2 lines of hidden tests, not shown)", "print('ok')"]
+    assert nb.cells[0].outputs[0]["traceback"] == ["AssertionError: f fails for negative x"]
