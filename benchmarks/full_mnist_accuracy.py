@@ -80,8 +80,8 @@ def run(files: dict[str, Path], save: Path | None) -> dict:
     ours = re.search(r"after (\d+) epochs: training accuracy ([\d.]+), validation accuracy ([\d.]+), "
                      r"test accuracy ([\d.]+)", text)
     sk = re.search(r"test accuracy on the ([^:]+): ours ([\d.]+), scikit-learn MLPClassifier ([\d.]+)", text)
-    source = re.search(r"Full MNIST: [^\n]*", text)
-    return {"data": source.group(0)[:80] if source else "?", "epochs": int(ours.group(1)),
+    shapes = re.search(r"training images \((\d+), 784\), test images \((\d+), 784\)", text)
+    return {"train_images": int(shapes.group(1)), "test_images": int(shapes.group(2)), "epochs": int(ours.group(1)),
             "train_accuracy": float(ours.group(2)), "val_accuracy": float(ours.group(3)),
             "test_accuracy": float(ours.group(4)),
             "sklearn_test_accuracy": float(sk.group(3)) if sk else None, "notebook_seconds": round(seconds, 1)}
@@ -100,7 +100,7 @@ def main(argv=None) -> int:
     else:
         for name, info in report["files"].items():
             print(f"{name}: shape {tuple(info['shape'])}, sha256 {info['sha256'][:16]}...")
-        print(f"{report['data']}")
+        print(f"the notebook saw {report['train_images']} training and {report['test_images']} test images")
         print(f"reference network after {report['epochs']} epochs: test accuracy {report['test_accuracy']:.4f} "
               f"(train {report['train_accuracy']:.4f}, validation {report['val_accuracy']:.4f}); "
               f"scikit-learn MLPClassifier {report['sklearn_test_accuracy']}; "
