@@ -1,0 +1,129 @@
+"""Time grading a generated class: seconds, speedup and peak memory for --jobs 1 and --jobs 2.
+
+    .venv/bin/python benchmarks/class_grading.py [--assignment 05_mnist_softmax] [--students 40]
+        [--jobs 1 2] [--json]
+
+The class mixes the reference solution, mutants from the catalogue (a different one per student,
+in turn) and untouched release notebooks, in nbgrader's submitted/<student>/<assignment>/ layout.
+Each run is one `python -m autograder grade` process; peak memory is the largest total resident
+memory of that process and everything it started (nbgrader, kernels), sampled every 0.1 s.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from autograder.build import write_notebook  # noqa: E402
+from autograder.mutants import catalogue  # noqa: E402
+from autograder.submissions import blank_submission, reference_submission, with_cell  # noqa: E402
+
+
+def make_class(assignment: str, students: int, folder: Path) -> dict[str, str]:
+    """Write ``students`` submissions; returns student id -> what it holds."""
+    reference = reference_submission(assignment)
+    mutants = [v for v in catalogue(assignment) if not v.correct]
+    made = {}
+    for i in range(students):
+        student = f"student{i:03d}"
+        if i % 4 == 0:
+            nb, kind = reference, "reference"
+        elif i % 4 == 3:
+            nb, kind = blank_submission(assignment), "blank"
+        else:
+            variant = mutants[i % len(mutants)]
+            nb, kind = with_cell(reference, variant.cell, variant.source), f"mutant {variant.name}"
+        write_notebook(nb, folder / "submitted" / student / assignment / f"{assignment}.ipynb")
+        made[student] = kind
+    return made
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident bytes of ``pid`` and all its descendants (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{entry}/statm") as fh:
+                rss[int(entry)] = int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry))
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        total += rss.get(current, 0)
+        stack.extend(children.get(current, []))
+    return total
+
+
+def timed_grade(assignment: str, folder: Path, jobs: int) -> dict:
+    command = [sys.executable, "-m", "autograder", "grade", assignment, str(folder), "--jobs", str(jobs),
+               "--json", "--no-figures"]
+    start = time.perf_counter()
+    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = 0
+    done = threading.Event()
+
+    def sample():
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss(proc.pid))
+            time.sleep(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = proc.communicate()
+    seconds = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"grading failed:\n{err[-3000:]}")
+    results = json.loads(out)
+    return {"jobs": jobs, "seconds": round(seconds, 1), "peak_memory_mb": round(peak / 2**20),
+            "graded": sum("error" not in r for r in results),
+            "full_marks": sum(r.get("auto_score") == r.get("auto_max_score") for r in results if "error" not in r),
+            "flagged": sum(bool(r.get("flags")) for r in results)}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--assignment", default="05_mnist_softmax")
+    parser.add_argument("--students", type=int, default=40)
+    parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="nncourse-class-") as tmp:
+        made = make_class(args.assignment, args.students, Path(tmp))
+        runs = [timed_grade(args.assignment, Path(tmp), jobs) for jobs in args.jobs]
+    base = runs[0]["seconds"]
+    for run in runs:
+        run["speedup"] = round(base / run["seconds"], 2)
+    report = {"assignment": args.assignment, "students": len(made), "cpus": os.cpu_count(),
+              "date": time.strftime("%Y-%m-%d"), "runs": runs}
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print(f"{args.assignment}: {len(made)} submissions, {os.cpu_count()} CPUs")
+        for run in runs:
+            print(f"  --jobs {run['jobs']}: {run['seconds']:7.1f} s  speedup {run['speedup']:.2f}x  "
+                  f"peak memory {run['peak_memory_mb']} MB  ({run['graded']} graded, "
+                  f"{run['full_marks']} full marks, {run['flagged']} flagged)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
