@@ -97,7 +97,8 @@ def _install_helpers(python: Path, marker: Path) -> None:
         shutil.copytree(ROOT / "helpers", src / "helpers", ignore=shutil.ignore_patterns("__pycache__"))
         for name in ("pyproject.toml", "README.md"):
             shutil.copyfile(ROOT / name, src / name)
-        _pip("wheel", "-q", "--no-deps", "--no-build-isolation", "-w", str(dist), str(src))
+        # Built as pip builds it from the repository in Colab (setuptools in an isolated build env).
+        _pip("wheel", "-q", "--no-deps", "-w", str(dist), str(src))
         _pip("--python", str(python), "uninstall", "-q", "-y", "nn-from-scratch")
         _pip("--python", str(python), "install", "-q", "--no-index", *map(str, dist.glob("*.whl")))
     marker.write_text(key + "\n")
