@@ -78,6 +78,10 @@ def test_student_sees_the_plot_and_the_failure_message(page_on_notebook):
     finally:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"browser_{STAGE}.png"), full_page=True)
+        # And one laptop-sized screen, scrolled to the failing test.
+        page.set_viewport_size({"width": 1280, "height": 800})
+        _cell(page, "mse_loss: visible tests passed").evaluate("cell => cell.scrollIntoView({block: 'center'})")
+        page.screenshot(path=str(ARTIFACTS / f"browser_{STAGE}_screen.png"))
         print(f"browser steps took {time.perf_counter() - started:.1f} s; screenshot in {ARTIFACTS}")
 
     assert EXPECTED_MESSAGE in message, f"the test cell shows:\n{message}\nJupyterLab log:\n{browser.server_log(home)}"
