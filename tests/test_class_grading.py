@@ -104,7 +104,7 @@ def graded(tmp_path_factory):
         [sys.executable, "-m", "autograder", "grade", A, str(root / "incoming"), "--jobs", "2", "--json",
          "--course-dir", str(course), "--csv", str(root / "grades.csv"), "--feedback", str(root / "feedback"),
          "--hide-hidden-tests", "--cell-timeout", str(CELL_TIMEOUT), "--submission-timeout",
-         str(SUBMISSION_TIMEOUT), "--memory-limit", "1500M", "--max-output", "100000"],
+         str(SUBMISSION_TIMEOUT), "--memory-limit", "1500M", "--max-output", "100000", "--no-figures"],
         cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
     (root / "results.json").write_text(proc.stdout, encoding="utf-8")
