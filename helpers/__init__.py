@@ -36,8 +36,15 @@ def in_colab() -> bool:
 
 
 def progress(iterable, **kwargs):
-    """A tqdm progress bar, silent while nbgrader grades (a bar on stderr would cost points)."""
-    from tqdm.auto import tqdm
+    """A tqdm progress bar, silent while nbgrader grades (a bar on stderr would cost points).
+
+    In a notebook with ipywidgets (Colab, a full JupyterLab install) it is a widget; without
+    ipywidgets a text bar, where tqdm.auto would warn "IProgress not found" first."""
+    try:
+        import ipywidgets  # noqa: F401  (tqdm's notebook bar is drawn with it)
+        from tqdm.auto import tqdm
+    except ImportError:
+        from tqdm import tqdm
 
     kwargs.setdefault("disable", under_grader())
     return tqdm(iterable, **kwargs)

@@ -139,3 +139,23 @@ def test_plots_have_titles_labels_and_legends():
     assert ax.get_yscale() == "log"
     ax = plot_accuracies({"train": [0.5, 0.9], "validation": [0.4, 0.8]})
     assert ax.get_ylabel() == "accuracy" and ax.get_ylim()[1] > 1
+
+
+def test_progress_without_ipywidgets_is_a_text_bar_and_does_not_warn(monkeypatch, capsys):
+    import sys
+    import warnings
+
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    import types
+
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)  # import ipywidgets now raises ImportError
+    # In a notebook, tqdm.auto would pick the widget bar and warn "IProgress not found".
+    notebook_bar = types.ModuleType("tqdm.auto")
+    notebook_bar.tqdm = lambda *a, **k: pytest.fail("progress used tqdm.auto although ipywidgets is missing")
+    monkeypatch.setitem(sys.modules, "tqdm.auto", notebook_bar)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        bar = helpers.progress(range(2), desc="epochs")
+        assert list(bar) == [0, 1]
+    assert type(bar).__module__ == "tqdm.std"
+    assert "epochs" in capsys.readouterr().err
