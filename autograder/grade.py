@@ -308,7 +308,9 @@ def _protected_paths(course_dir: Path) -> list[str]:
     other students' work."""
     repo = course_root()
     paths = [course_dir / name for name in ("source", "submitted", "gradebook.db", "nbgrader_config.py", "feedback")]
-    paths += [repo / name for name in ("source", "notebooks", "autograder", "gradebook.db")]
+    # autograder/mutants holds correct variants, i.e. solutions; the rest of autograder/ is the
+    # grader's own code, whose files Python itself reads (for example to print a traceback).
+    paths += [repo / name for name in ("source", "notebooks", "gradebook.db")] + [repo / "autograder" / "mutants"]
     return [str(p) for p in paths]
 
 

@@ -76,10 +76,18 @@ class Watch:
         self.cell = hashlib.sha1((getattr(info, "raw_cell", "") or "").encode()).hexdigest()
 
     def post_run_cell(self, result) -> None:
-        self.check_modules()
-        self.check_builtins()
-        self.check_sys_modules()
-        self.check_helper_names()
+        # The watch must never raise into the kernel: with memory exhausted by the cell it checks,
+        # IPython would print the watch's own traceback under the student's cell.
+        was_busy, self._busy = self._busy, True
+        try:
+            self.check_modules()
+            self.check_builtins()
+            self.check_sys_modules()
+            self.check_helper_names()
+        except Exception:  # MemoryError among them; the next cell checks again
+            pass
+        finally:
+            self._busy = was_busy
 
     def check_modules(self) -> None:
         for name, snapshot in self.modules.items():
