@@ -263,7 +263,7 @@ def _flags(watch_file: Path, nb) -> list[str]:
         except ValueError:
             continue
         where = cells.get(item.get("cell", ""), "a cell")
-        flags.append(f"{item.get('flag', 'flag')}: {item.get('detail', '')} ({where})")
+        flags.append(f"{item.get('flag', 'flag')}: {item.get('detail', '')}, in {where}")
     return list(dict.fromkeys(flags))
 
 

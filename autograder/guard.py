@@ -100,7 +100,7 @@ class GuardedExecute(Execute):
         if cell.cell_type != "code" or not cell.source.strip():
             return cell, resources
         if not self._stopped and self._remaining() <= 0:
-            self._stopped = (f"not run: the notebook used up its time limit of "
+            self._stopped = (f"this cell did not run: the notebook used up its time limit of "
                              f"{self.submission_timeout} s before this cell")
         if self._stopped:
             cell.outputs = [error_output("NotRun", self._stopped)]
@@ -111,10 +111,10 @@ class GuardedExecute(Execute):
             cell.outputs = list(cell.get("outputs", [])) + [error_output(
                 "KernelDied", "the Python kernel stopped while running this cell (os._exit, exit(), "
                               "a crash, or the system killing it for memory)")]
-            self._stopped = f"not run: the kernel died in an earlier cell (cell {index})"
+            self._stopped = f"this cell did not run: the kernel died in cell {index}"
             return cell, resources
         if any(o.get("ename") == "SubmissionTimeout" for o in cell.outputs):
-            self._stopped = (f"not run: the notebook used up its time limit of "
+            self._stopped = (f"this cell did not run: the notebook used up its time limit of "
                              f"{self.submission_timeout} s before this cell")
         return cell, resources
 

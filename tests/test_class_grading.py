@@ -202,7 +202,7 @@ def test_an_import_error_is_named(graded):
 def test_tampering_is_flagged_with_the_reason(graded, student):
     r = row(graded, student)
     assert any(FLAGGED[student] in flag for flag in r["flags"]), r["flags"]
-    assert all("(cell " in flag for flag in r["flags"]), "a flag names the cell it happened in"
+    assert all(", in cell " in flag for flag in r["flags"]), "a flag names the cell it happened in"
 
 
 @pytest.mark.parametrize("student", CLEAN)
