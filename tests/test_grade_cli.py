@@ -100,3 +100,13 @@ def test_unknown_assignment_exits_nonzero_with_one_line(tmp_path):
 def test_student_ids_are_file_stems_made_unique():
     assert student_ids(["a/alice.ipynb", "b/alice.ipynb", "c/o'neil smith.ipynb"]) == [
         "alice", "alice-2", "o_neil_smith"]
+
+
+def test_the_repository_is_refused_as_a_course_dir(tmp_path):
+    write_notebook(reference_submission(A), tmp_path / "alice.ipynb")
+    for args in (["grade", A, str(tmp_path / "alice.ipynb"), "--course-dir", str(ROOT)],
+                 ["merge", A, str(ROOT), str(tmp_path)]):
+        proc = run_cli(*args)
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stderr.count("\n") == 1 and "must not be the repository itself" in proc.stderr
+    assert not (ROOT / "submitted").exists() and not (ROOT / "gradebook.db").exists()
