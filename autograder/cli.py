@@ -55,11 +55,11 @@ def _cmd_grade(args) -> int:
 
 
 def _cmd_merge(args) -> int:
-    from .grade import _check_course_dir, merge_courses
+    from .grade import check_course_dir, merge_courses
 
     [assignment] = resolve_assignments([args.assignment])
     target = Path(args.course_dir)
-    _check_course_dir(target)
+    check_course_dir(target)
     workers = [Path(w) for w in args.workers]
     missing = [str(w) for w in workers if not (w / "gradebook.db").is_file()]
     if missing:

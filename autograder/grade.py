@@ -477,7 +477,7 @@ def merge_gradebooks(target: Path, workers: list[Path], assignment: str) -> list
     return merged
 
 
-def _check_course_dir(course_dir) -> None:
+def check_course_dir(course_dir) -> None:
     if course_dir is not None and Path(course_dir).resolve() == course_root().resolve():
         raise UsageError("--course-dir must not be the repository itself (grading there would rewrite source/ "
                          "and release/): give a separate folder, for example ../grading")
@@ -487,7 +487,7 @@ def merge_courses(target: Path, workers: list[Path], assignment: str) -> list[st
     """Merge worker course directories into ``target``: gradebook rows and each student's
     submitted/, autograded/ and feedback/ folders, so formgrader and ``nbgrader export`` in
     ``target`` see the whole class. A target without a gradebook is prepared first."""
-    _check_course_dir(target)
+    check_course_dir(target)
     if not (target / "gradebook.db").is_file():
         _prepare_course(target, assignment)
     workers = [w for w in workers if w.resolve() != target.resolve()]
@@ -507,7 +507,7 @@ def merge_courses(target: Path, workers: list[Path], assignment: str) -> list[st
 def grade(assignment: str, paths, course_dir: Path | None = None, jobs: int = 1,
           figures: bool = True, limits: Limits = Limits(), feedback_dir: Path | None = None,
           hide_hidden_tests: bool = False, progress: bool = False) -> list[dict]:
-    _check_course_dir(course_dir)
+    check_course_dir(course_dir)
     found = find_submissions(assignment, paths)
     results = [{"submission": str(p), "student": s, "assignment": assignment} for s, p in found]
     readable = []
