@@ -105,10 +105,10 @@ def _address_space_limit(limit: int):
     return apply
 
 
-def run_nbgrader(args: list[str], course_dir: Path, *, timeout: float | None = None,
-                 env: dict | None = None, extra_config: str = "", on_line=None,
-                 memory_limit: int | None = None) -> subprocess.CompletedProcess:
-    """Run an nbgrader command with the course's config in ``course_dir``.
+def run_nbgrader(args: list[str], course_dir: Path, *, env: dict | None = None, extra_config: str = "",
+                 on_line=None, memory_limit: int | None = None) -> subprocess.CompletedProcess:
+    """Run an nbgrader command with the course's config in ``course_dir``; its log (stdout and
+    stderr together) comes back as ``stdout``.
 
     ``env``: extra variables; ``extra_config``: Python appended to the copied nbgrader_config.py;
     ``on_line``: called with each line nbgrader logs, as it logs it; ``memory_limit``: bytes of
@@ -117,17 +117,13 @@ def run_nbgrader(args: list[str], course_dir: Path, *, timeout: float | None = N
     (course_dir / "nbgrader_config.py").write_text(config + extra_config, encoding="utf-8")
     command = [sys.executable, "-m", "nbgrader", *args]
     preexec = _address_space_limit(memory_limit) if memory_limit else None
-    if on_line is None and preexec is None:
-        return subprocess.run(command, cwd=course_dir, capture_output=True, text=True, timeout=timeout,
-                              env=tool_env(**(env or {})))
+    lines = []
     with subprocess.Popen(command, cwd=course_dir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           text=True, env=tool_env(**(env or {})), preexec_fn=preexec) as proc:
-        lines = []
         for line in proc.stdout:
             lines.append(line)
             if on_line is not None:
                 on_line(line)
-        proc.wait(timeout=timeout)
     return subprocess.CompletedProcess(command, proc.returncode, "".join(lines), "")
 
 
@@ -152,7 +148,7 @@ def generate_release(assignment: str, course_dir: Path) -> None:
     ``assignment`` may be the glob "*": every assignment under source/ in one run."""
     proc = run_nbgrader(["generate_assignment", assignment, "--force"], course_dir)
     if proc.returncode != 0:
-        raise RuntimeError(f"nbgrader generate_assignment {assignment} failed:\n{proc.stdout}{proc.stderr}")
+        raise RuntimeError(f"nbgrader generate_assignment {assignment} failed:\n{proc.stdout}")
 
 
 def build(assignments: list[str], out_root: Path | None = None, root: Path | None = None) -> list[Path]:

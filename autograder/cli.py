@@ -30,7 +30,7 @@ def _cmd_check(args) -> int:
 def _cmd_grade(args) -> int:
     import json
 
-    from .grade import Limits, format_summary, format_table, grade, parse_size, write_csv
+    from .grade import Limits, grade, parse_size, write_csv
 
     [assignment] = resolve_assignments([args.assignment])
     if args.jobs < 1:
@@ -41,17 +41,25 @@ def _cmd_grade(args) -> int:
                     jobs=args.jobs, figures=not args.no_figures, limits=limits,
                     feedback_dir=Path(args.feedback) if args.feedback else None,
                     hide_hidden_tests=args.hide_hidden_tests, progress=not args.json)
-    if args.csv:
-        write_csv(results, Path(args.csv))
     if args.json:
+        if args.csv:
+            write_csv(results, Path(args.csv))
         print(json.dumps(results, indent=2))
     else:
-        print(format_table(results))
-        print()
-        print(format_summary(results))
-        if args.csv:
-            print(f"wrote {args.csv}")
+        _show(results, args.csv)
     return 0
+
+
+def _show(results: list[dict], csv: str | None) -> None:
+    """The table and the class summary; with ``csv``, the CSV too."""
+    from .grade import format_summary, format_table, write_csv
+
+    print(format_table(results))
+    print()
+    print(format_summary(results))
+    if csv:
+        write_csv(results, Path(csv))
+        print(f"wrote {csv}")
 
 
 def _cmd_merge(args) -> int:
@@ -72,8 +80,6 @@ def _cmd_merge(args) -> int:
 def _cmd_report(args) -> int:
     import json
 
-    from .grade import format_summary, format_table, write_csv
-
     results = []
     for path in args.results:
         try:
@@ -81,12 +87,7 @@ def _cmd_report(args) -> int:
         except (OSError, ValueError) as exc:
             raise UsageError(f"cannot read grading results from {path}: {exc}") from None
         results += data if isinstance(data, list) else [data]
-    print(format_table(results))
-    print()
-    print(format_summary(results))
-    if args.csv:
-        write_csv(results, Path(args.csv))
-        print(f"wrote {args.csv}")
+    _show(results, args.csv)
     return 0
 
 

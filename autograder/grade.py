@@ -340,23 +340,19 @@ class _Progress:
                 self.pending = []
 
 
-def _grade_batch(assignment: str, batch: list[tuple[str, object]], course_dir: Path,
-                 figures: bool = True, template: Path | None = None, limits: Limits = Limits(),
-                 feedback: str | None = None, bar=None) -> dict[str, dict]:
-    """Autograde ``batch`` (student id, notebook) in one course directory.
-
-    ``template``: a course directory already prepared for ``assignment`` to copy instead of
-    running nbgrader generate_assignment again. ``feedback``: None, "full" or "hide-hidden"."""
-    if template is not None:
-        course_dir.mkdir(parents=True, exist_ok=True)
-        for name in ("gradebook.db", "source", "release"):
-            src = template / name
-            if src.is_dir():
-                shutil.copytree(src, course_dir / name, dirs_exist_ok=True)
-            elif src.is_file():
-                shutil.copyfile(src, course_dir / name)
-    else:
-        _prepare_course(course_dir, assignment)
+def _grade_batch(assignment: str, batch: list[tuple[str, object]], course_dir: Path, template: Path,
+                 figures: bool = True, limits: Limits = Limits(), feedback: str | None = None,
+                 bar=None) -> dict[str, dict]:
+    """Autograde ``batch`` (student id, notebook) in a new course directory ``course_dir``, made
+    from ``template`` (a course directory already prepared for ``assignment``, so nbgrader
+    generate_assignment runs once). ``feedback``: None, "full" or "hide-hidden"."""
+    course_dir.mkdir(parents=True, exist_ok=True)
+    for name in ("gradebook.db", "source", "release"):
+        src = template / name
+        if src.is_dir():
+            shutil.copytree(src, course_dir / name, dirs_exist_ok=True)
+        elif src.is_file():
+            shutil.copyfile(src, course_dir / name)
     release = nbformat.read(release_notebook(assignment), as_version=4)
     notes = {}
     for student, nb in batch:
@@ -385,7 +381,7 @@ def _grade_batch(assignment: str, batch: list[tuple[str, object]], course_dir: P
                         extra_config=_grading_config(limits), on_line=progress.line,
                         memory_limit=limits.memory)
     progress.finish()
-    log = proc.stdout + proc.stderr
+    log = proc.stdout
     cells = grade_cells(assignment)
     results = {student: {**_collect(course_dir, assignment, student, cells, log, limits), "notes": notes[student]}
                for student, _ in batch}
@@ -396,7 +392,7 @@ def _grade_batch(assignment: str, batch: list[tuple[str, object]], course_dir: P
             html = course_dir / "feedback" / student / assignment / f"{assignment}.html"
             if "error" not in result and not html.is_file():
                 result.setdefault("notes", []).append(
-                    f"no feedback written: {_failure_reason(fb.stdout + fb.stderr, student)}")
+                    f"no feedback written: {_failure_reason(fb.stdout, student)}")
     return results
 
 
@@ -534,7 +530,7 @@ def grade(assignment: str, paths, course_dir: Path | None = None, jobs: int = 1,
                 batches = [readable[i::jobs] for i in range(jobs)]
                 workers = [Path(tmp) / f"worker{i}" for i in range(jobs)]
                 with ThreadPoolExecutor(max_workers=jobs) as pool:
-                    futures = [pool.submit(_grade_batch, assignment, batch, worker, figures, template, limits,
+                    futures = [pool.submit(_grade_batch, assignment, batch, worker, template, figures, limits,
                                            feedback, bar)
                                for batch, worker in zip(batches, workers)]
                     for future in futures:

@@ -160,7 +160,7 @@ class Watch:
         if self._busy:
             return
         if event in PATH_EVENTS:
-            paths = args[:2] if event in ("shutil.copyfile", "shutil.copytree", "os.symlink") else args[:1]
+            paths = args[:2] if event in ("shutil.copyfile", "shutil.copytree", "os.symlink", "os.link") else args[:1]
             hit = next((v for v in paths if self._protected_path(v)), None)
         elif event in COMMAND_EVENTS:
             hit = next((v for v in args if self._protected_command(v)), None)

@@ -18,6 +18,7 @@ from autograder.build import tool_env, write_notebook
 from autograder.submissions import blank_submission, reference_submission, with_cell
 
 from conftest import ROOT
+from test_restore import strip
 
 A = "01_linear_estimator"
 CELL_TIMEOUT, SUBMISSION_TIMEOUT = 4, 15
@@ -36,14 +37,6 @@ def added_after(nb, grade_id, *sources):
     return nb
 
 
-def stripped(nb):
-    nb = copy.deepcopy(nb)
-    for cell in nb.cells:
-        cell.metadata = {}
-        cell.id = f"x{abs(hash(cell.source)) % 10**8}"
-    return nb
-
-
 def class_submissions():
     ref = reference_submission(A)
     mutant = with_cell(ref, "mse_loss", WRONG_LOSS)
@@ -57,7 +50,7 @@ def class_submissions():
         "ada": ref,
         "blank": blank_submission(A),
         "mutant": mutant,
-        "stripped": stripped(ref),
+        "stripped": strip(ref),
         "edited": edited,
         "reordered": reordered,
         "loops": with_cell(ref, "mse_loss", "def mse_loss(yhat, y):\n    while True:\n        pass\n"),
