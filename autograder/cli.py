@@ -9,7 +9,7 @@ from .paths import UsageError, resolve_assignments
 
 
 def _cmd_build(args) -> int:
-    from .build import build
+    from .building.build import build
 
     for path in build(resolve_assignments(args.assignments)):
         print(f"wrote {path}")
@@ -17,7 +17,7 @@ def _cmd_build(args) -> int:
 
 
 def _cmd_check(args) -> int:
-    from .check import check
+    from .building.check import check
 
     problems = check(resolve_assignments(args.assignments))
     for problem in problems:
@@ -92,7 +92,7 @@ def _cmd_report(args) -> int:
 
 
 def _cmd_mutants(args) -> int:
-    from .mutants.run import run_catalogue
+    from .catalogue.judge import run_catalogue
 
     ok = run_catalogue(resolve_assignments(args.assignments), jobs=args.jobs)
     return 0 if ok else 1

@@ -8,11 +8,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from .build import build, write_notebook
+from .building.build import build
+from .nbio import write_notebook
 from .grade import format_table, grade
-from .mutants import catalogue
+from .catalogue import catalogue
 from .paths import resolve_assignments
-from .submissions import blank_submission, reference_submission, with_cell
+from .catalogue.examples import blank_submission, reference_submission, with_cell
 
 
 def demo(jobs: int = 2) -> int:

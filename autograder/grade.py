@@ -28,7 +28,8 @@ from pathlib import Path
 
 import nbformat
 
-from .build import NOTEBOOK_METADATA, generate_release, run_nbgrader, write_notebook
+from .nbgrader_run import generate_release, run_nbgrader
+from .nbio import NOTEBOOK_METADATA, write_notebook
 from .guard import TRUNCATED
 from .paths import COURSE_ID, UsageError, course_root, release_notebook, source_notebook
 from .restore import restore
@@ -172,6 +173,11 @@ def read_submission(path: str | Path):
     return nb
 
 
+def _test_error(cell) -> str:
+    """The exception a failed test cell raised ("AssertionError" for a failed check), or ""."""
+    return next((o.get("ename", "") for o in cell.get("outputs", []) if o.get("output_type") == "error"), "")
+
+
 def _test_message(cell) -> str:
     """The first line a student would read for a failed test cell."""
     for output in cell.get("outputs", []):
@@ -290,8 +296,9 @@ def _collect(course_dir: Path, assignment: str, student: str, cells: dict, log: 
         passed = score >= points
         message = "" if passed else (
             _test_message(cells_by_id[grade_id]) if grade_id in cells_by_id else "test cell missing")
+        error = "" if passed or grade_id not in cells_by_id else _test_error(cells_by_id[grade_id])
         tests.append({"grade_id": grade_id, "score": score, "max_score": points, "passed": passed,
-                      "message": message})
+                      "message": message, "error": error})
     return {
         "auto_score": sum(t["score"] for t in tests),
         "auto_max_score": sum(t["max_score"] for t in tests),
@@ -308,9 +315,9 @@ def _protected_paths(course_dir: Path) -> list[str]:
     other students' work."""
     repo = course_root()
     paths = [course_dir / name for name in ("source", "submitted", "gradebook.db", "nbgrader_config.py", "feedback")]
-    # autograder/mutants holds correct variants, i.e. solutions; the rest of autograder/ is the
+    # notebooks/ holds the catalogues, whose correct variants are solutions; autograder/ is the
     # grader's own code, whose files Python itself reads (for example to print a traceback).
-    paths += [repo / name for name in ("source", "notebooks", "gradebook.db")] + [repo / "autograder" / "mutants"]
+    paths += [repo / name for name in ("source", "notebooks", "gradebook.db")]
     return [str(p) for p in paths]
 
 

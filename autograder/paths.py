@@ -17,10 +17,10 @@ def course_root() -> Path:
 
 
 def notebook_sources(root: Path | None = None) -> dict[str, Path]:
-    """assignment id -> notebooks/<id>.py, in stage order."""
+    """assignment id -> notebooks/<id>/<id>.py, in stage order."""
     root = root or course_root()
-    found = {p.stem: p for p in sorted((root / "notebooks").glob("*.py")) if ASSIGNMENT_RE.match(p.stem)}
-    return found
+    return {d.name: d / f"{d.name}.py" for d in sorted((root / "notebooks").iterdir())
+            if d.is_dir() and ASSIGNMENT_RE.match(d.name) and (d / f"{d.name}.py").is_file()}
 
 
 def source_notebook(assignment: str, root: Path | None = None) -> Path:

@@ -23,9 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from autograder.build import write_notebook  # noqa: E402
-from autograder.mutants import catalogue  # noqa: E402
-from autograder.submissions import blank_submission, reference_submission, with_cell  # noqa: E402
+from autograder.nbio import write_notebook  # noqa: E402
+from autograder.catalogue import catalogue  # noqa: E402
+from autograder.catalogue.examples import blank_submission, reference_submission, with_cell  # noqa: E402
 
 
 def make_class(assignment: str, students: int, folder: Path) -> dict[str, str]:

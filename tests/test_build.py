@@ -3,8 +3,8 @@ import json
 import nbformat
 import pytest
 
-from autograder.build import build, normalise_nbgrader, notebook_from_text
-from autograder.check import check
+from autograder.building.build import build, normalise_nbgrader, notebook_from_text
+from autograder.building.check import check
 from autograder.paths import notebook_sources, resolve_assignments, UsageError
 
 from conftest import ROOT
@@ -32,7 +32,7 @@ def test_cell_ids_are_derived_and_unique():
 
 
 def test_build_stamps_the_colab_badge_and_install_url():
-    nb = notebook_from_text(ROOT / "notebooks" / "01_linear_estimator.py", ROOT)
+    nb = notebook_from_text(ROOT / "notebooks" / "01_linear_estimator" / "01_linear_estimator.py", ROOT)
     text = "\n".join(c.source for c in nb.cells)
     assert ("https://colab.research.google.com/github/nn-from-scratch/course/blob/main/"
             "release/01_linear_estimator/01_linear_estimator.ipynb") in text
@@ -75,7 +75,7 @@ def test_check_flags_extra_files_that_would_reach_students(course_copy):
 
 
 def _edit_source(course_copy, old, new):
-    path = course_copy / "notebooks" / "01_linear_estimator.py"
+    path = course_copy / "notebooks" / "01_linear_estimator" / "01_linear_estimator.py"
     text = path.read_text()
     assert old in text
     path.write_text(text.replace(old, new, 1))
@@ -100,7 +100,7 @@ def test_check_catches_answers_leaked_into_the_release(course_copy, old, new, ex
 
 
 def test_check_flags_repeated_grade_ids(course_copy):
-    from autograder.check import notebook_problems
+    from autograder.building.check import notebook_problems
 
     src = course_copy / "source" / "01_linear_estimator" / "01_linear_estimator.ipynb"
     nb = nbformat.read(src, as_version=4)

@@ -14,8 +14,9 @@ import sys
 import nbformat
 import pytest
 
-from autograder.build import tool_env, write_notebook
-from autograder.submissions import blank_submission, reference_submission, with_cell
+from autograder.nbgrader_run import tool_env
+from autograder.nbio import write_notebook
+from autograder.catalogue.examples import blank_submission, reference_submission, with_cell
 
 from conftest import ROOT
 from test_restore import strip

@@ -5,9 +5,9 @@ import sys
 
 import pytest
 
-from autograder.build import write_notebook
+from autograder.nbio import write_notebook
 from autograder.grade import student_ids
-from autograder.submissions import blank_submission, reference_submission, with_cell
+from autograder.catalogue.examples import blank_submission, reference_submission, with_cell
 
 from conftest import ROOT
 

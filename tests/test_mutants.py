@@ -4,10 +4,10 @@ from collections import Counter
 
 import pytest
 
-from autograder.mutants import catalogue
-from autograder.mutants.run import judge, print_report
+from autograder.catalogue import catalogue
+from autograder.catalogue.judge import judge, print_report
 from autograder.paths import resolve_assignments
-from autograder.submissions import answer_cell_ids
+from autograder.catalogue.examples import answer_cell_ids
 
 ASSIGNMENTS = resolve_assignments([])
 
@@ -31,3 +31,4 @@ def test_hidden_tests_catch_every_mutant_and_spare_every_correct_variant(assignm
     assert not report.problems, report.problems
     assert not report.survived, [v.name for v, *_ in report.survived]
     assert not report.punished, [v.name for v, *_ in report.punished]
+    assert not report.crashed, [f"{v.name}: {errors}" for v, _, _, errors in report.crashed]

@@ -5,10 +5,10 @@ import uuid
 
 import pytest
 
-from autograder.build import write_notebook
+from autograder.nbio import write_notebook
 from autograder.grade import grade
 from autograder.restore import restore
-from autograder.submissions import blank_submission, reference_submission, with_cell
+from autograder.catalogue.examples import blank_submission, reference_submission, with_cell
 
 A = "01_linear_estimator"
 

@@ -1,0 +1,130 @@
+"""Grade the reference, the blank release and every variant of a stage; judge the results."""
+from __future__ import annotations
+
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..nbio import write_notebook
+from ..grade import grade
+from .examples import blank_submission, reference_submission, with_cell
+from . import catalogue
+
+
+@dataclass
+class StageReport:
+    assignment: str
+    seconds: float = 0.0
+    caught: list = field(default_factory=list)        # mutants that lost points
+    survived: list = field(default_factory=list)      # mutants that kept full marks (bad)
+    kept: list = field(default_factory=list)          # correct variants with full marks
+    punished: list = field(default_factory=list)      # correct variants that lost points (bad)
+    crashed: list = field(default_factory=list)       # mutants that lost points only by a crash (bad)
+    problems: list = field(default_factory=list)      # reference/blank/errors
+
+    @property
+    def ok(self) -> bool:
+        return not (self.survived or self.punished or self.crashed or self.problems)
+
+
+def caught_by_assertion(result: dict) -> bool:
+    """Did a test lose points by one of its own checks failing (not by the code crashing)?"""
+    return any(t["error"] == "AssertionError" for t in result["tests"] if not t["passed"])
+
+
+def crash_names(result: dict) -> str:
+    return ", ".join(sorted({f"{t['grade_id']}: {t['error'] or 'no error'}" for t in result["tests"] if not t["passed"]}))
+
+
+def submissions_for(assignment: str, folder: Path) -> dict[str, tuple]:
+    """Write reference, blank and one notebook per variant; student id -> (path, variant or role)."""
+    reference = reference_submission(assignment)
+    made = {"reference": reference, "blank": blank_submission(assignment)}
+    roles: dict[str, object] = {"reference": "reference", "blank": "blank"}
+    for variant in catalogue(assignment):
+        student = f"{'correct' if variant.correct else 'mutant'}-{variant.name}"
+        made[student] = with_cell(reference, variant.cell, variant.source)
+        roles[student] = variant
+    paths = {}
+    for student, nb in made.items():
+        path = folder / f"{student}.ipynb"
+        write_notebook(nb, path)
+        paths[student] = (path, roles[student])
+    return paths
+
+
+def judge(assignment: str, jobs: int = 2) -> StageReport:
+    report = StageReport(assignment)
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="nncourse-mutants-") as tmp:
+        subs = submissions_for(assignment, Path(tmp))
+        results = grade(assignment, [p for p, _ in subs.values()], jobs=jobs, figures=False)
+    report.seconds = time.perf_counter() - start
+    for result, (_, role) in zip(results, subs.values()):
+        name = result["student"]
+        if "error" in result:
+            report.problems.append(f"{name}: could not be graded: {result['error']}")
+            continue
+        score, full = result["auto_score"], result["auto_max_score"]
+        failed = [t["grade_id"] for t in result["tests"] if not t["passed"]]
+        if role == "reference" or getattr(role, "correct", False):
+            # An honest submission is never flagged and runs within every limit.
+            for flag in result.get("flags", []):
+                report.problems.append(f"{name}: honest submission flagged: {flag}")
+            for fault in result.get("faults", []):
+                report.problems.append(f"{name}: honest submission hit a limit: {fault}")
+        if role == "reference":
+            if score != full:
+                report.problems.append(f"reference scored {score:g}/{full:g}, failing {failed}")
+        elif role == "blank":
+            if score != 0:
+                report.problems.append(f"blank release scored {score:g}/{full:g}; it must score 0")
+        elif role.correct:
+            (report.kept if score == full else report.punished).append(
+                (role, f"{score:g}/{full:g}", failed))
+        elif score >= full:
+            report.survived.append((role, f"{score:g}/{full:g}", failed))
+        elif caught_by_assertion(result) or role.crashes:
+            report.caught.append((role, f"{score:g}/{full:g}", failed))
+        else:
+            report.crashed.append((role, f"{score:g}/{full:g}", failed, crash_names(result)))
+    return report
+
+
+def print_report(report: StageReport) -> None:
+    n_mut = len(report.caught) + len(report.survived) + len(report.crashed)
+    n_cor = len(report.kept) + len(report.punished)
+    print(f"{report.assignment}: mutants caught {len(report.caught)}/{n_mut}, "
+          f"correct variants with full marks {len(report.kept)}/{n_cor} ({report.seconds:.1f} s)")
+    for variant, score, failed in report.caught:
+        print(f"  caught     {variant.cell}/{variant.name} ({score}, failed {', '.join(failed)})")
+    for variant, score, _ in report.survived:
+        print(f"  SURVIVED   {variant.cell}/{variant.name}: {variant.description} kept full marks {score}")
+    for variant, score, failed, errors in report.crashed:
+        print(f"  CRASH ONLY {variant.cell}/{variant.name}: {variant.description} lost points only by a crash "
+              f"({score}; {errors}); make a test assert it, or declare crashes='why'")
+    for variant, score, _ in report.kept:
+        print(f"  full marks {variant.cell}/{variant.name} (correct: {variant.description})")
+    for variant, score, failed in report.punished:
+        print(f"  PUNISHED   {variant.cell}/{variant.name}: correct ({variant.description}) but scored {score}, "
+              f"failing {', '.join(failed)}")
+    for problem in report.problems:
+        print(f"  PROBLEM    {problem}")
+
+
+def run_catalogue(assignments: list[str], jobs: int = 2) -> bool:
+    reports = []
+    for assignment in assignments:
+        report = judge(assignment, jobs=jobs)
+        print_report(report)
+        reports.append(report)
+    caught = sum(len(r.caught) for r in reports)
+    crashed = sum(len(r.crashed) for r in reports)
+    mutants = caught + crashed + sum(len(r.survived) for r in reports)
+    kept = sum(len(r.kept) for r in reports)
+    correct = kept + sum(len(r.punished) for r in reports)
+    ok = all(r.ok for r in reports)
+    print(f"total: mutants caught by an assertion {caught}/{mutants} ({crashed} only by a crash), correct variants with full marks {kept}/{correct}: "
+          f"{'OK' if ok else 'FAILED'}")
+    return ok

@@ -1,0 +1,258 @@
+# %% [markdown]
+# # Stage 01: fitting a line by gradient descent
+#
+# Every neural network in this course is trained the same way: write down a loss that measures how
+# wrong the model is, compute how the loss changes when each parameter moves a little (the
+# gradient), and step the parameters downhill. This stage does all three for the smallest model
+# there is, a straight line $\hat y = w x + b$, on data whose true line we know.
+#
+# **You will**
+# - implement the mean squared error loss and its gradients with respect to $w$ and $b$;
+# - train the line with a gradient-descent loop and watch the loss fall;
+# - see what too small and too large a learning rate do.
+#
+# Cells marked **TODO** are yours. The test cell after each one checks your work straight away;
+# the grader runs more checks of the same kind later, so make your code correct in general, not
+# just for the examples shown.
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+
+from helpers import seed_everything
+from helpers.data import make_linear_data
+from helpers.plotting import plot_losses
+from helpers.testing import assert_close, assert_scalar, assert_unchanged, call
+
+rng = seed_everything(0)
+
+# %% [markdown]
+# ## 1. The data
+#
+# We draw 200 points on $[-2, 2]$ from the line $y = 2.5x - 0.7$ and add Gaussian noise with
+# standard deviation 0.5. Because we know the true slope and intercept, we can check at the end
+# how close gradient descent gets to them.
+
+# %%
+TRUE_W, TRUE_B = 2.5, -0.7
+x, y = make_linear_data(n=200, w=TRUE_W, b=TRUE_B, noise=0.5, x_range=(-2.0, 2.0), seed=0)
+
+fig, ax = plt.subplots(figsize=(6, 4))
+ax.scatter(x, y, s=10, alpha=0.6, label="data")
+ax.plot(x, TRUE_W * x + TRUE_B, color="black", lw=2, label="true line $y = 2.5x - 0.7$")
+ax.set_title("Noisy samples of a known line")
+ax.set_xlabel("x")
+ax.set_ylabel("y")
+ax.legend()
+plt.show()
+
+# %% [markdown]
+# ## 2. The loss: mean squared error
+#
+# For $N$ predictions $\hat y_i$ and targets $y_i$ the mean squared error is
+#
+# $$L = \frac{1}{N} \sum_{i=1}^{N} (\hat y_i - y_i)^2 .$$
+#
+# It is zero only when every prediction is exact, and squaring makes large misses cost much more
+# than small ones. It averages over **all** entries, whatever the shape of the arrays.
+#
+# **TODO:** implement `mse_loss`. Return a plain Python `float`, and do not modify the inputs.
+
+# %% nbgrader={"grade_id": "mse_loss", "solution": true}
+def mse_loss(yhat, y):
+    """Mean squared error between predictions and targets.
+
+    yhat, y: arrays of the same shape (any shape, for example (N,) or (N, 1)).
+    Returns a Python float: the mean of (yhat - y)**2 over all entries.
+    """
+    ### BEGIN SOLUTION
+    diff = np.asarray(yhat, dtype=float) - np.asarray(y, dtype=float)
+    return float(np.mean(diff ** 2))
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_mse_loss", "points": 2}
+loss = assert_scalar("mse_loss", call(mse_loss, np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 5.0])))
+assert_close("mse_loss", loss, 4.0 / 3.0, case="yhat=[1, 2, 3], y=[1, 2, 5]")
+assert_close("mse_loss", mse_loss(np.zeros(4), np.zeros(4)), 0.0, case="perfect predictions")
+assert_close("mse_loss", mse_loss(np.array([3.0]), np.array([1.0])), 4.0, case="a single point")
+print("mse_loss: visible tests passed")
+### BEGIN HIDDEN TESTS
+_rng = np.random.default_rng(101)
+for _shape in [(7,), (5, 1), (3, 4), (1,)]:
+    _yhat = _rng.normal(size=_shape)
+    _y = _rng.normal(size=_shape)
+    _yhat0, _y0 = _yhat.copy(), _y.copy()
+    _expected = sum((a - b) ** 2 for a, b in zip(_yhat.ravel(), _y.ravel())) / _yhat.size
+    _got = assert_scalar("mse_loss", mse_loss(_yhat, _y), case=f"inputs of shape {_shape}")
+    assert_close("mse_loss", _got, _expected, rtol=1e-10, case=f"inputs of shape {_shape}")
+    assert_unchanged("mse_loss", "yhat", _yhat0, _yhat)
+    assert_unchanged("mse_loss", "y", _y0, _y)
+_got32 = mse_loss(_rng.normal(size=10).astype(np.float32), np.zeros(10, dtype=np.float32))
+assert_scalar("mse_loss", _got32, case="float32 inputs")
+_a32 = np.array([0.5, -1.5, 2.0], dtype=np.float32)
+assert_close("mse_loss", mse_loss(_a32, np.ones(3, dtype=np.float32)), (0.25 + 6.25 + 1.0) / 3, rtol=1e-5,
+             case="float32 inputs")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## 3. The gradients
+#
+# With $\hat y_i = w x_i + b$ and $r_i = \hat y_i - y_i$ (the residual), the chain rule gives
+#
+# $$\frac{\partial L}{\partial w} = \frac{2}{N}\sum_i r_i\, x_i, \qquad
+#   \frac{\partial L}{\partial b} = \frac{2}{N}\sum_i r_i .$$
+#
+# The slope's gradient weights each residual by its $x_i$; the intercept's does not.
+#
+# **TODO:** implement `mse_gradients(x, y, w, b)` returning the pair `(dw, db)` as Python floats.
+
+# %% nbgrader={"grade_id": "mse_gradients", "solution": true}
+def mse_gradients(x, y, w, b):
+    """Gradients of the MSE of the line yhat = w*x + b with respect to w and b.
+
+    x, y: arrays of shape (N,); w, b: floats.
+    Returns (dw, db), two Python floats. Does not modify x or y.
+    """
+    ### BEGIN SOLUTION
+    x = np.asarray(x, dtype=float)
+    residual = w * x + b - np.asarray(y, dtype=float)
+    dw = 2.0 * np.mean(residual * x)
+    db = 2.0 * np.mean(residual)
+    return float(dw), float(db)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_mse_gradients", "points": 3}
+_grads = call(mse_gradients, np.array([1.0, 2.0]), np.array([1.0, 1.0]), 1.0, 0.0)
+assert isinstance(_grads, tuple) and len(_grads) == 2, (
+    f"mse_gradients: expected a tuple (dw, db), got {type(_grads).__name__}")
+# residuals are [0, 1]: dw = 2/2 * (0*1 + 1*2) = 2, db = 2/2 * (0 + 1) = 1
+assert_close("mse_gradients dw", assert_scalar("mse_gradients dw", _grads[0]), 2.0, case="x=[1, 2], y=[1, 1], w=1, b=0")
+assert_close("mse_gradients db", assert_scalar("mse_gradients db", _grads[1]), 1.0, case="x=[1, 2], y=[1, 1], w=1, b=0")
+_dw, _db = mse_gradients(np.array([1.0, -1.0]), np.array([1.0, -1.0]), 1.0, 0.0)
+assert_close("mse_gradients", (_dw, _db), (0.0, 0.0), case="on the true line both gradients are 0")
+print("mse_gradients: visible tests passed")
+### BEGIN HIDDEN TESTS
+from helpers.gradcheck import numerical_gradient
+
+_rng = np.random.default_rng(202)
+for _n in [1, 3, 50]:
+    _x = _rng.uniform(-2, 2, size=_n)
+    _y = 1.5 * _x + 0.3 + _rng.normal(size=_n)
+    _x0, _y0 = _x.copy(), _y.copy()
+    _w, _b = float(_rng.normal()), float(_rng.normal())
+    _dw, _db = mse_gradients(_x, _y, _w, _b)
+    assert_unchanged("mse_gradients", "x", _x0, _x)
+    assert_unchanged("mse_gradients", "y", _y0, _y)
+    _params = np.array([_w, _b])
+    _num = numerical_gradient(lambda p: np.mean((p[0] * _x0 + p[1] - _y0) ** 2), _params)
+    _case = f"N={_n}, w={_w:.3f}, b={_b:.3f}"
+    assert_close("mse_gradients dw", assert_scalar("mse_gradients dw", _dw, _case), _num[0], rtol=1e-6, atol=1e-8, case=_case)
+    assert_close("mse_gradients db", assert_scalar("mse_gradients db", _db, _case), _num[1], rtol=1e-6, atol=1e-8, case=_case)
+_x32 = np.array([0.5, 1.0, -2.0], dtype=np.float32)
+_y32 = np.array([1.0, 0.0, 2.0], dtype=np.float32)
+_r = [1.0 * a + 0.5 - t for a, t in zip([0.5, 1.0, -2.0], [1.0, 0.0, 2.0])]
+_dw32, _db32 = mse_gradients(_x32, _y32, 1.0, 0.5)
+assert_close("mse_gradients dw", _dw32, 2 * sum(r * a for r, a in zip(_r, [0.5, 1.0, -2.0])) / 3, rtol=1e-5, case="float32 inputs")
+assert_close("mse_gradients db", _db32, 2 * sum(_r) / 3, rtol=1e-5, case="float32 inputs")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## 4. Gradient descent
+#
+# Start from $w = b = 0$ and repeat: compute the gradients, then move against them by a small
+# step, the **learning rate** $\eta$:
+#
+# $$w \leftarrow w - \eta \frac{\partial L}{\partial w}, \qquad b \leftarrow b - \eta \frac{\partial L}{\partial b}.$$
+#
+# The loop below is given. It stops early, and says so, if the loss stops being a finite number.
+
+# %%
+def fit_line(x, y, lr, epochs, w=0.0, b=0.0):
+    """Full-batch gradient descent on the MSE; returns (w, b, losses) with one loss per epoch."""
+    losses = []
+    for _ in range(epochs):
+        with np.errstate(over="ignore", invalid="ignore"):
+            loss = mse_loss(w * x + b, y)
+        losses.append(loss)
+        if not np.isfinite(loss) or loss > 1e12:
+            print(f"learning rate {lr}: the loss blew up to {loss:.3g}; stopping early")
+            break
+        dw, db = mse_gradients(x, y, w, b)
+        w, b = w - lr * dw, b - lr * db
+    return w, b, losses
+
+
+w_fit, b_fit, losses = fit_line(x, y, lr=0.1, epochs=100)
+print(f"learned  w = {w_fit:.3f}, b = {b_fit:.3f}")
+print(f"true     w = {TRUE_W:.3f}, b = {TRUE_B:.3f}")
+print(f"final training MSE = {losses[-1]:.4f} (the noise variance is 0.25)")
+
+# %%
+fig, (ax_loss, ax_fit) = plt.subplots(1, 2, figsize=(11, 4))
+plot_losses(losses, title="Training loss (learning rate 0.1)", ylabel="MSE", ax=ax_loss)
+ax_fit.scatter(x, y, s=10, alpha=0.5, label="data")
+ax_fit.plot(x, TRUE_W * x + TRUE_B, color="black", lw=2, label="true line")
+ax_fit.plot(x, w_fit * x + b_fit, color="tab:red", lw=2, ls="--", label=f"fitted: {w_fit:.2f}x {b_fit:+.2f}")
+ax_fit.set_title("Fitted line over the data")
+ax_fit.set_xlabel("x")
+ax_fit.set_ylabel("y")
+ax_fit.legend()
+plt.tight_layout()
+plt.show()
+
+# %% [markdown]
+# ## 5. Choosing the learning rate
+#
+# The same loop with three learning rates. For this loss the curvature along $w$ is
+# $2\,\overline{x^2} \approx 2.7$, so steps larger than about $2 / 2.7 \approx 0.75$ overshoot
+# the minimum by more than they gain, and every step makes things worse.
+
+# %%
+learning_rates = {"too small (0.002)": 0.002, "good (0.1)": 0.1, "too large (0.8)": 0.8}
+curves = {}
+for label, lr in learning_rates.items():
+    *_, curve = fit_line(x, y, lr=lr, epochs=60)
+    curves[label] = curve
+
+plot_losses(curves, title="Effect of the learning rate", ylabel="MSE (log scale)", logy=True)
+plt.show()
+
+# %% [markdown]
+# ## 6. Checkpoints
+#
+# Answer in two or three sentences each, in your own words. These are graded by hand.
+#
+# **Checkpoint 1.** Why does the MSE go down from one epoch to the next with learning rate 0.1?
+# What property of the gradient guarantees that a small enough step lowers the loss?
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "checkpoint_mse_decreases", "points": 2, "solution": true}
+# ### BEGIN SOLUTION
+# The gradient points in the direction in which the loss increases fastest, so a step against it
+# lowers the loss to first order: L(θ - ηg) ≈ L(θ) - η|g|². For a small enough η the second-order
+# term (η² times the curvature) is smaller than that gain, and the MSE, a convex bowl in (w, b),
+# decreases every epoch until the gradient vanishes at the least-squares solution.
+# ### END SOLUTION
+
+# %% [markdown]
+# **Checkpoint 2.** What happens with a much larger learning rate, such as 0.8 here, and why?
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "checkpoint_large_lr", "points": 2, "solution": true}
+# ### BEGIN SOLUTION
+# The loss grows instead of shrinking and soon overflows. Each step jumps past the minimum to the
+# other side of the bowl, landing farther away than it started, because the step η·curvature is
+# larger than 2; the error is multiplied by |1 - η·2x̄²| > 1 every epoch, so it grows geometrically.
+# ### END SOLUTION
+
+# %% [markdown]
+# **Checkpoint 3.** Which of $w$ and $b$ is easier to learn when the $x$ values are all close to
+# zero, and why? (Look at the two gradient formulas.)
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "checkpoint_w_or_b", "points": 2, "solution": true}
+# ### BEGIN SOLUTION
+# b is easier. Its gradient is the mean residual, whatever x is, while the gradient for w is the
+# residual multiplied by x; when x is near zero that gradient is tiny, so w moves very slowly
+# (the loss is almost flat along w, so the problem is badly conditioned). Centring or scaling the
+# inputs fixes this.
+# ### END SOLUTION
