@@ -5,6 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from .limits import DEFAULT, format_size
 from .paths import UsageError, resolve_assignments
 
 
@@ -30,13 +31,15 @@ def _cmd_check(args) -> int:
 def _cmd_grade(args) -> int:
     import json
 
-    from .grade import Limits, grade, parse_size, write_csv
+    from .grading.grade import grade
+    from .grading.report import write_csv
+    from .limits import Limits, parse_size
 
     [assignment] = resolve_assignments([args.assignment])
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
     limits = Limits(cell_timeout=args.cell_timeout, submission_timeout=args.submission_timeout,
-                    memory=parse_size(args.memory_limit), output=args.max_output)
+                    memory=parse_size(args.memory_limit), output=args.max_output, disk=parse_size(args.disk_limit))
     results = grade(assignment, args.paths, course_dir=Path(args.course_dir) if args.course_dir else None,
                     jobs=args.jobs, figures=not args.no_figures, limits=limits,
                     feedback_dir=Path(args.feedback) if args.feedback else None,
@@ -44,7 +47,7 @@ def _cmd_grade(args) -> int:
     if args.json:
         if args.csv:
             write_csv(results, Path(args.csv))
-        print(json.dumps(results, indent=2))
+        print(json.dumps([r.to_dict() for r in results], indent=2))
     else:
         _show(results, args.csv)
     return 0
@@ -52,7 +55,7 @@ def _cmd_grade(args) -> int:
 
 def _show(results: list[dict], csv: str | None) -> None:
     """The table and the class summary; with ``csv``, the CSV too."""
-    from .grade import format_summary, format_table, write_csv
+    from .grading.report import format_summary, format_table, write_csv
 
     print(format_table(results))
     print()
@@ -63,7 +66,8 @@ def _show(results: list[dict], csv: str | None) -> None:
 
 
 def _cmd_merge(args) -> int:
-    from .grade import check_course_dir, merge_courses
+    from .grading.course import check_course_dir
+    from .grading.merge import merge_courses
 
     [assignment] = resolve_assignments([args.assignment])
     target = Path(args.course_dir)
@@ -87,7 +91,9 @@ def _cmd_report(args) -> int:
         except (OSError, ValueError) as exc:
             raise UsageError(f"cannot read grading results from {path}: {exc}") from None
         results += data if isinstance(data, list) else [data]
-    _show(results, args.csv)
+    from .grading.results import SubmissionResult
+
+    _show([SubmissionResult.from_dict(r) for r in results], args.csv)
     return 0
 
 
@@ -131,12 +137,16 @@ def main(argv=None) -> int:
                    help="write each student's nbgrader feedback HTML to DIR/<student>/ASSIGNMENT/")
     p.add_argument("--hide-hidden-tests", action="store_true",
                    help="leave hidden-test source out of the feedback (nbgrader shows it by default)")
-    p.add_argument("--cell-timeout", type=int, default=300, metavar="S", help="seconds per cell (default 300)")
-    p.add_argument("--submission-timeout", type=int, default=1200, metavar="S",
-                   help="seconds per notebook in all (default 1200)")
-    p.add_argument("--memory-limit", default="4G", metavar="SIZE", help="address space per kernel (default 4G)")
-    p.add_argument("--max-output", type=int, default=1_000_000, metavar="N",
-                   help="characters of output kept per cell (default 1000000)")
+    p.add_argument("--cell-timeout", type=int, default=DEFAULT.cell_timeout, metavar="S",
+                   help=f"seconds per cell (default {DEFAULT.cell_timeout})")
+    p.add_argument("--submission-timeout", type=int, default=DEFAULT.submission_timeout, metavar="S",
+                   help=f"seconds per notebook in all (default {DEFAULT.submission_timeout})")
+    p.add_argument("--memory-limit", default=format_size(DEFAULT.memory), metavar="SIZE",
+                   help=f"address space per kernel (default {format_size(DEFAULT.memory)})")
+    p.add_argument("--max-output", type=int, default=DEFAULT.output, metavar="N",
+                   help=f"characters of output kept per cell (default {DEFAULT.output})")
+    p.add_argument("--disk-limit", default=format_size(DEFAULT.disk), metavar="SIZE",
+                   help=f"bytes one sandboxed submission may write (default {format_size(DEFAULT.disk)})")
     p.set_defaults(func=_cmd_grade)
 
     p = sub.add_parser("merge", help="merge worker course directories (graded elsewhere) into one gradebook")

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from .building.build import build
 from .nbio import write_notebook
-from .grade import format_table, grade
+from .grading.grade import grade
+from .grading.report import format_table
 from .catalogue import catalogue
 from .paths import resolve_assignments
 from .catalogue.examples import blank_submission, reference_submission, with_cell
@@ -52,6 +53,6 @@ def summary_table(summary) -> str:
     width = max(len("stage"), *(len(a) for a, _ in summary))
     rows = [f"{'stage':<{width}}  " + "  ".join(f"{r:>11}" for r in roles)]
     for assignment, results in summary:
-        cells = [("error" if "error" in r else f"{r['auto_score']:g} / {r['auto_max_score']:g}") for r in results]
+        cells = [("error" if r.error else f"{r.auto_score:g} / {r.auto_max_score:g}") for r in results]
         rows.append(f"{assignment:<{width}}  " + "  ".join(f"{c:>11}" for c in cells))
     return "Grade table (autograded points)\n" + "\n".join(rows)

@@ -270,7 +270,7 @@ def test_courses_graded_apart_merge_into_one(graded, tmp_path):
 
 
 def test_submission_folders_in_every_layout_are_found(tmp_path):
-    from autograder.grade import find_submissions
+    from autograder.grading.submissions import find_submissions
     from autograder.paths import UsageError
 
     course = tmp_path / "course"

@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from autograder.nbio import write_notebook
-from autograder.grade import student_ids
+from autograder.grading.submissions import student_ids
 from autograder.catalogue.examples import blank_submission, reference_submission, with_cell
 
 from conftest import ROOT
@@ -60,9 +60,9 @@ def test_scores_and_tests(graded):
     assert "\n" not in failed["test_mse_loss"]["message"]
     for r in (alice, bob, carol):
         assert set(r) == {"submission", "student", "assignment", "auto_score", "auto_max_score",
-                          "manual_max_score", "tests", "notes", "faults", "flags", "first_error"}
+                          "manual_max_score", "tests", "notes", "faults", "flags", "first_error", "sandbox"}
         for t in r["tests"]:
-            assert set(t) == {"grade_id", "score", "max_score", "passed", "message"}
+            assert set(t) == {"grade_id", "score", "max_score", "passed", "message", "error"}
 
 
 def test_broken_paths_get_a_one_line_error_and_the_rest_are_graded(graded):

@@ -5,7 +5,8 @@ import sys
 import nbformat
 import pytest
 
-from autograder.guard import GuardedExecute, HideHiddenTests
+from autograder.kernel.feedback import HideHiddenTests
+from autograder.kernel.guard import GuardedExecute
 
 FLAKY_KERNEL = """
 import os, sys

@@ -6,8 +6,8 @@ import uuid
 import pytest
 
 from autograder.nbio import write_notebook
-from autograder.grade import grade
-from autograder.restore import restore
+from autograder.grading.grade import grade
+from autograder.grading.restore import restore
 from autograder.catalogue.examples import blank_submission, reference_submission, with_cell
 
 A = "01_linear_estimator"
@@ -90,7 +90,7 @@ def test_graded_scores_match_the_intact_submission(tmp_path, reference):
     nbs["mut_deleted_test"] = deleted
     for name, nb in nbs.items():
         write_notebook(nb, tmp_path / f"{name}.ipynb")
-    results = {r["student"]: r for r in grade(A, [tmp_path / f"{n}.ipynb" for n in nbs], jobs=2)}
+    results = {r.student: r.to_dict() for r in grade(A, [tmp_path / f"{n}.ipynb" for n in nbs], jobs=2)}
     assert results["ref"]["auto_score"] == results["ref_stripped"]["auto_score"] == 5.0
     assert results["mut"]["auto_score"] == results["mut_stripped"]["auto_score"] == 2.0
     assert results["mut_deleted_test"]["auto_score"] == 2.0

@@ -5,7 +5,7 @@ import os
 import numpy as np
 import pytest
 
-from autograder.watch import Watch
+from autograder.kernel.watch import Watch
 
 
 @pytest.fixture

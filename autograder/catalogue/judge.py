@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..nbio import write_notebook
-from ..grade import grade
+from ..grading.grade import grade
 from .examples import blank_submission, reference_submission, with_cell
 from . import catalogue
 
@@ -28,13 +28,13 @@ class StageReport:
         return not (self.survived or self.punished or self.crashed or self.problems)
 
 
-def caught_by_assertion(result: dict) -> bool:
+def caught_by_assertion(result) -> bool:
     """Did a test lose points by one of its own checks failing (not by the code crashing)?"""
-    return any(t["error"] == "AssertionError" for t in result["tests"] if not t["passed"])
+    return any(t.error == "AssertionError" for t in result.failed_tests())
 
 
-def crash_names(result: dict) -> str:
-    return ", ".join(sorted({f"{t['grade_id']}: {t['error'] or 'no error'}" for t in result["tests"] if not t["passed"]}))
+def crash_names(result) -> str:
+    return ", ".join(sorted({f"{t.grade_id}: {t.error or 'no error'}" for t in result.failed_tests()}))
 
 
 def submissions_for(assignment: str, folder: Path) -> dict[str, tuple]:
@@ -62,17 +62,17 @@ def judge(assignment: str, jobs: int = 2) -> StageReport:
         results = grade(assignment, [p for p, _ in subs.values()], jobs=jobs, figures=False)
     report.seconds = time.perf_counter() - start
     for result, (_, role) in zip(results, subs.values()):
-        name = result["student"]
-        if "error" in result:
-            report.problems.append(f"{name}: could not be graded: {result['error']}")
+        name = result.student
+        if result.error:
+            report.problems.append(f"{name}: could not be graded: {result.error}")
             continue
-        score, full = result["auto_score"], result["auto_max_score"]
-        failed = [t["grade_id"] for t in result["tests"] if not t["passed"]]
+        score, full = result.auto_score, result.auto_max_score
+        failed = [t.grade_id for t in result.failed_tests()]
         if role == "reference" or getattr(role, "correct", False):
             # An honest submission is never flagged and runs within every limit.
-            for flag in result.get("flags", []):
+            for flag in result.flags:
                 report.problems.append(f"{name}: honest submission flagged: {flag}")
-            for fault in result.get("faults", []):
+            for fault in result.faults:
                 report.problems.append(f"{name}: honest submission hit a limit: {fault}")
         if role == "reference":
             if score != full:

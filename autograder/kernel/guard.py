@@ -5,31 +5,31 @@ within its limits and turns every way a run can go wrong into an error output in
 it happened, so nbgrader still scores the notebook (tests that ran keep their points, tests that
 could not run score 0) and the grader can say what happened:
 
-- ``CellTimeout``: one cell ran longer than the per-cell limit and was interrupted;
-- ``SubmissionTimeout``: the whole notebook ran out of its time budget;
-- ``KernelDied``: the Python process stopped (``os._exit``, ``exit()``, a crash, the OOM killer);
-- ``NotRun``: a cell after one of those, which was never executed;
-- output beyond ``max_output_bytes`` per cell is dropped, with a note on the same stream.
+- ``Fault.CELL_TIMEOUT``: one cell ran longer than the per-cell limit and was interrupted;
+- ``Fault.SUBMISSION_TIMEOUT``: the whole notebook ran out of its time budget;
+- ``Fault.KERNEL_DIED``: the Python process stopped (``os._exit``, ``exit()``, a crash, the OOM killer);
+- ``Fault.NOT_RUN``: a cell after one of those, which was never executed;
+- output beyond ``max_output`` characters per cell is dropped, with a note on the same stream.
+
+Before each notebook's kernel starts, it tells the kernel's watch where to write (protocol.py).
 
 A cell that is not run must carry an error: nbgrader scores a test cell without an error as
 passed.
-
-``HideHiddenTests`` removes hidden-test source (and the tracebacks that would quote it) from
-feedback; nbgrader shows it by default.
 """
 from __future__ import annotations
 
 import math
+import os
 import time
 
 from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import DeadKernelError
 from nbformat.notebooknode import NotebookNode
-from nbgrader.preprocessors import Execute, NbGraderPreprocessor
-from traitlets import Integer
+from nbgrader.preprocessors import Execute
+from traitlets import Integer, Unicode
 
-FAULT_NAMES = ("CellTimeout", "SubmissionTimeout", "KernelDied", "NotRun", "MemoryError")
-TRUNCATED = "[the grader dropped the rest of this cell's output: more than {limit} bytes]"
+from ..limits import DEFAULT
+from .protocol import TRUNCATED, WATCH_FILE_ENV, Fault
 
 
 def error_output(ename: str, evalue: str) -> NotebookNode:
@@ -46,8 +46,9 @@ def _message_size(msg: dict) -> int:
 
 
 class GuardedExecute(Execute):
-    submission_timeout = Integer(900, help="Seconds one notebook may run in all.").tag(config=True)
-    max_output_bytes = Integer(1_000_000, help="Output characters kept per cell.").tag(config=True)
+    submission_timeout = Integer(DEFAULT.submission_timeout, help="Seconds one notebook may run in all.").tag(config=True)
+    max_output = Integer(DEFAULT.output, help="Output characters kept per cell.").tag(config=True)
+    watch_dir = Unicode("", help="Folder for the watch's <student>.jsonl files (empty: no watch).").tag(config=True)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("kernel_manager_class", AsyncKernelManager)
@@ -56,6 +57,9 @@ class GuardedExecute(Execute):
     kernel_start_attempts = Integer(3, help="Kernels to start before giving up on a notebook.").tag(config=True)
 
     def preprocess(self, nb, resources=None, km=None):
+        student = ((resources or {}).get("nbgrader") or {}).get("student", "")
+        if self.watch_dir and student:
+            os.environ[WATCH_FILE_ENV] = os.path.join(self.watch_dir, f"{student}.jsonl")
         # A kernel can die before it answers its first message when several start at once on a
         # loaded machine (two processes picking the same free port). No cell has run then, so
         # starting another kernel is safe; anything later is the submission's own doing.
@@ -82,13 +86,13 @@ class GuardedExecute(Execute):
         remaining = max(1, math.ceil(self._remaining()))
         if per_cell is not None and per_cell <= remaining:
             self.error_on_timeout = {
-                "ename": "CellTimeout",
+                "ename": Fault.CELL_TIMEOUT.value,
                 "evalue": f"this cell ran longer than the per-cell limit of {per_cell} s and was stopped",
                 "traceback": [f"CellTimeout: this cell ran longer than the per-cell limit of {per_cell} s"],
             }
             return per_cell
         self.error_on_timeout = {
-            "ename": "SubmissionTimeout",
+            "ename": Fault.SUBMISSION_TIMEOUT.value,
             "evalue": f"the notebook ran longer than its limit of {self.submission_timeout} s; "
                       "this cell was stopped",
             "traceback": [f"SubmissionTimeout: the notebook ran longer than {self.submission_timeout} s"],
@@ -103,17 +107,17 @@ class GuardedExecute(Execute):
             self._stopped = (f"this cell did not run: the notebook used up its time limit of "
                              f"{self.submission_timeout} s before this cell")
         if self._stopped:
-            cell.outputs = [error_output("NotRun", self._stopped)]
+            cell.outputs = [error_output(Fault.NOT_RUN.value, self._stopped)]
             return cell, resources
         try:
             cell, resources = super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
             cell.outputs = list(cell.get("outputs", [])) + [error_output(
-                "KernelDied", "the Python kernel stopped while running this cell (os._exit, exit(), "
+                Fault.KERNEL_DIED.value, "the Python kernel stopped while running this cell (os._exit, exit(), "
                               "a crash, or the system killing it for memory)")]
             self._stopped = f"this cell did not run: the kernel died in cell {index}"
             return cell, resources
-        if any(o.get("ename") == "SubmissionTimeout" for o in cell.outputs):
+        if any(o.get("ename") == Fault.SUBMISSION_TIMEOUT.value for o in cell.outputs):
             self._stopped = (f"this cell did not run: the notebook used up its time limit of "
                              f"{self.submission_timeout} s before this cell")
         return cell, resources
@@ -126,43 +130,14 @@ class GuardedExecute(Execute):
             return super().output(outs, msg, display_id, cell_index)
         size = _message_size(msg)
         kept = self._kept.get(cell_index, 0)
-        if kept + size > self.max_output_bytes:
+        if kept + size > self.max_output:
             # Keep the stream name: nbgrader scores a test cell that wrote to stderr as failed, and
             # dropping that output must not turn a failure into a pass.
             stream = msg.get("content", {}).get("name", "stdout") if msg.get("msg_type") == "stream" else "stdout"
             if (cell_index, stream) not in self._dropped:
                 self._dropped.add((cell_index, stream))
                 outs.append(NotebookNode(output_type="stream", name=stream,
-                                         text="\n" + TRUNCATED.format(limit=self.max_output_bytes) + "\n"))
+                                         text="\n" + TRUNCATED.format(limit=self.max_output) + "\n"))
             return None
         self._kept[cell_index] = kept + size
         return super().output(outs, msg, display_id, cell_index)
-
-
-class HideHiddenTests(NbGraderPreprocessor):
-    """Feedback without hidden-test source: the region is replaced by a one-line note and a
-    failing hidden test's traceback is cut to its last line (the assertion message)."""
-
-    begin = "### BEGIN HIDDEN TESTS"
-    end = "### END HIDDEN TESTS"
-
-    def preprocess_cell(self, cell, resources, index):
-        if cell.cell_type != "code" or self.begin not in cell.source:
-            return cell, resources
-        kept, hiding, hidden = [], False, 0
-        for line in cell.source.splitlines():
-            if line.strip() == self.begin:
-                hiding = True
-            elif line.strip() == self.end:
-                hiding = False
-                kept.append(f"# ({hidden} lines of hidden tests, not shown)")
-                hidden = 0
-            elif hiding:
-                hidden += 1
-            else:
-                kept.append(line)
-        cell.source = "\n".join(kept)
-        for output in cell.get("outputs", []):
-            if output.get("output_type") == "error":
-                output.traceback = [f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"]
-        return cell, resources

@@ -6,17 +6,18 @@ every cell it checks them again, and an audit hook (which code in the notebook c
 sees every attempt to open, list, copy or run something that would read the hidden tests:
 the instructor notebooks (``source/``, ``notebooks/``), any ``.ipynb`` file, the gradebook.
 
-Each finding is one JSON line ``{"flag", "detail", "cell"}`` (``cell``: sha1 of the source of
-the cell that was running) in ``$NNCOURSE_WATCH_DIR/<student>.jsonl``; the grader turns them into
-flags on the student's row. A flag is a reason for the instructor to look, not a score.
+Each finding is one JSON line ``{"flag", "detail", "cell"}`` (``cell``: ``protocol.cell_key`` of
+the cell that was running) in the file ``$NNCOURSE_WATCH_FILE`` names (GuardedExecute sets it per
+student); the grader turns them into flags on the student's row. A flag is a reason for the instructor to look, not a score.
 """
 from __future__ import annotations
 
 import builtins
-import hashlib
 import json
 import os
 import sys
+
+from .protocol import PROTECTED_ENV, WATCH_FILE_ENV, cell_key
 
 WATCHED_MODULES = ("numpy", "numpy.testing", "numpy.linalg", "numpy.random", "math",
                    "helpers", "helpers.testing", "helpers.gradcheck")
@@ -73,7 +74,7 @@ class Watch:
 
     # -- IPython events ----------------------------------------------------------------------
     def pre_run_cell(self, info) -> None:
-        self.cell = hashlib.sha1((getattr(info, "raw_cell", "") or "").encode()).hexdigest()
+        self.cell = cell_key(getattr(info, "raw_cell", "") or "")
 
     def post_run_cell(self, result) -> None:
         # The watch must never raise into the kernel: with memory exhausted by the cell it checks,
@@ -182,13 +183,12 @@ def _ipython():
 
 
 def install() -> Watch | None:
-    """Start watching if the grader asked for it (``NNCOURSE_WATCH_DIR`` is set)."""
-    folder = os.environ.get("NNCOURSE_WATCH_DIR")
-    if not folder:
+    """Start watching if the grader asked for it (``NNCOURSE_WATCH_FILE`` is set)."""
+    log_path = os.environ.get(WATCH_FILE_ENV)
+    if not log_path:
         return None
-    student = os.path.basename(os.path.dirname(os.getcwd())) or "unknown"
-    protected = os.environ.get("NNCOURSE_PROTECTED", "").split(os.pathsep)
-    watch = Watch(os.path.join(folder, f"{student}.jsonl"), protected)
+    protected = os.environ.get(PROTECTED_ENV, "").split(os.pathsep)
+    watch = Watch(log_path, protected)
     ip = _ipython()
     if ip is not None:
         ip.events.register("pre_run_cell", watch.pre_run_cell)

@@ -1,0 +1,132 @@
+"""Grade one batch of submissions with nbgrader autograde in a worker course directory.
+
+Each worker has its own course directory (nbgrader's gradebook is SQLite with one writer), made
+from the prepared assignment. Progress is read off the file system: nbgrader writes a student's
+autograded notebook when it has finished them.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import threading
+from pathlib import Path
+
+import nbformat
+
+from ..kernel.protocol import STARTUP_CODE, STARTUP_FILE, WATCH_FOLDER, PROTECTED_ENV
+from ..limits import Limits
+from ..nbgrader_run import run_nbgrader
+from ..nbio import NOTEBOOK_METADATA, read_notebook, write_notebook
+from ..paths import release_notebook
+from .collect import collect, grade_cells
+from .course import FEEDBACK_CONFIG, copy_prepared, grading_config, protected_paths
+from .restore import restore
+from .results import SubmissionResult
+from .text import one_line
+
+_EXCEPTION_LINE = re.compile(r"^\s*([A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt|Timeout))\b.*")
+
+
+def failure_reason(log: str, student: str) -> str:
+    """The most telling line about ``student`` in nbgrader's log. nbgrader's API records no reason
+    when it gives up on a notebook, so this is the one place the grader reads its log."""
+    lines = log.splitlines()
+    marker = f"for student '{student}'"
+    end = next((i for i, ln in enumerate(lines) if marker in ln), None)
+    if end is None:
+        block = lines
+    else:
+        start = max((i for i, ln in enumerate(lines[:end]) if "for student '" in ln), default=-1) + 1
+        block = lines[start:end]
+    for line in reversed(block):
+        if _EXCEPTION_LINE.match(line):
+            return one_line(line)
+    errors = [ln for ln in block if "ERROR" in ln and "Please see" not in ln]
+    return one_line(errors[-1].split("]", 1)[-1]) if errors else "nbgrader autograde produced no result"
+
+
+class _Progress:
+    """Advances a tqdm bar as autograded notebooks appear in the worker's course directory."""
+
+    def __init__(self, bar, course_dir: Path, assignment: str, students: list[str]):
+        self.bar, self.done = bar, set()
+        self.paths = {s: course_dir / "autograded" / s / assignment / f"{assignment}.ipynb" for s in students}
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._poll, daemon=True) if bar is not None else None
+
+    def _tick(self) -> None:
+        for student, path in self.paths.items():
+            if student not in self.done and path.is_file():
+                self.done.add(student)
+                self.bar.update(1)
+                self.bar.set_postfix_str(student)
+
+    def _poll(self) -> None:
+        while not self.stop.wait(0.5):
+            self._tick()
+
+    def __enter__(self):
+        if self.thread is not None:
+            self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        if self.thread is not None:
+            self.stop.set()
+            self.thread.join()
+            self._tick()
+            self.bar.update(len(self.paths) - len(self.done))
+
+
+def _place_submissions(batch: list[tuple[SubmissionResult, object]], course_dir: Path, assignment: str) -> None:
+    release = read_notebook(release_notebook(assignment))
+    for result, nb in batch:
+        nb, result.notes = restore(nb, release)
+        for area in ("submitted", "autograded", "feedback"):
+            folder = course_dir / area / result.student / assignment
+            if folder.exists():
+                shutil.rmtree(folder)
+        # Run every submission on the course's kernel, whatever kernel the student's editor recorded.
+        nb.metadata["kernelspec"] = nbformat.from_dict(NOTEBOOK_METADATA["kernelspec"])
+        write_notebook(nb, course_dir / "submitted" / result.student / assignment / f"{assignment}.ipynb")
+
+
+def _kernel_env(course_dir: Path, figures: bool) -> dict:
+    startup = course_dir / ".ipython" / "profile_default" / "startup"
+    startup.mkdir(parents=True, exist_ok=True)
+    (startup / STARTUP_FILE).write_text(STARTUP_CODE, encoding="utf-8")
+    env = {"IPYTHONDIR": str(course_dir / ".ipython"), PROTECTED_ENV: os.pathsep.join(protected_paths(course_dir))}
+    # Without figures, matplotlib draws nothing (the Agg backend renders only on request): the
+    # scores are the same and each notebook runs faster; the mutant catalogue grades that way.
+    if not figures:
+        env["MPLBACKEND"] = "agg"
+    return env
+
+
+def grade_batch(assignment: str, batch: list[tuple[SubmissionResult, object]], course_dir: Path,
+                template: Path, figures: bool = True, limits: Limits = Limits(),
+                feedback: str | None = None, bar=None) -> None:
+    """Autograde ``batch`` (result to fill, notebook) in a new course directory ``course_dir``
+    made from ``template`` (a prepared course directory). ``feedback``: None, "full" or
+    "hide-hidden". Fills each result in place."""
+    copy_prepared(template, course_dir)
+    _place_submissions(batch, course_dir, assignment)
+    watch_dir = course_dir / WATCH_FOLDER
+    shutil.rmtree(watch_dir, ignore_errors=True)
+    watch_dir.mkdir()
+    with _Progress(bar, course_dir, assignment, [r.student for r, _ in batch]):
+        proc = run_nbgrader(["autograde", assignment, "--force", "--create"], course_dir,
+                            env=_kernel_env(course_dir, figures),
+                            extra_config=grading_config(limits, watch_dir), memory_limit=limits.memory)
+    cells = grade_cells(assignment)
+    for result, _ in batch:
+        if not collect(result, course_dir, cells, limits):
+            result.error = failure_reason(proc.stdout, result.student)
+    if feedback:
+        extra = FEEDBACK_CONFIG if feedback == "hide-hidden" else ""
+        fb = run_nbgrader(["generate_feedback", assignment, "--force"], course_dir, extra_config=extra)
+        for result, _ in batch:
+            html = course_dir / "feedback" / result.student / assignment / f"{assignment}.html"
+            if result.graded and not html.is_file():
+                result.notes.append(f"no feedback written: {failure_reason(fb.stdout, result.student)}")

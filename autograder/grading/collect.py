@@ -1,0 +1,141 @@
+"""After nbgrader autograde: fill a submission's result from the gradebook (scores, through
+nbgrader's API) and the autograded notebook (messages, faults), plus the watch's findings."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.utils import is_grade, is_solution
+
+from ..kernel.protocol import TRUNCATED, Fault, cell_key, watch_file
+from ..limits import Limits, format_size
+from ..nbio import read_notebook
+from ..paths import COURSE_ID, source_notebook
+from .results import SubmissionResult, TestResult
+from .text import one_line
+
+
+def grade_cells(assignment: str) -> dict[str, tuple[float, bool]]:
+    """grade_id -> (points, is_autograded_test) for every grade cell of the instructor notebook."""
+    cells = {}
+    for cell in read_notebook(source_notebook(assignment)).cells:
+        if is_grade(cell):
+            meta = cell.metadata.nbgrader
+            cells[meta["grade_id"]] = (float(meta["points"]), not is_solution(cell))
+    return cells
+
+
+def _errors(cell) -> list:
+    return [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+
+
+def test_error(cell) -> str:
+    """The exception a failed test cell raised ("AssertionError" for a failed check), or ""."""
+    return next((o.get("ename", "") for o in _errors(cell)), "")
+
+
+def test_message(cell) -> str:
+    """The first line a student would read for a failed test cell."""
+    for output in _errors(cell):
+        evalue = one_line(output.get("evalue", ""))
+        return f"{output.get('ename', 'Error')}: {evalue}" if evalue else output.get("ename", "Error")
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "stream" and output.get("name") == "stderr":
+            return f"the cell wrote to stderr, which nbgrader scores as a failure: {one_line(output.get('text', ''))}"
+    return "the cell did not pass"
+
+
+def cell_label(index: int, cell) -> str:
+    grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+    return f"cell {index}" + (f" ({grade_id})" if grade_id else "")
+
+
+def faults(nb, limits: Limits) -> list[str]:
+    """What stopped or cut the run, from the error outputs GuardedExecute leaves in cells."""
+    found, not_run = [], 0
+    truncated = TRUNCATED.format(limit=limits.output)
+    for index, cell in enumerate(nb.cells):
+        where = cell_label(index, cell)
+        for output in cell.get("outputs", []):
+            name = output.get("ename") if output.get("output_type") == "error" else None
+            if name == Fault.NOT_RUN:
+                not_run += 1
+            elif name == Fault.CELL_TIMEOUT:
+                found.append(f"time limit: {where} ran over {limits.cell_timeout} s and was stopped")
+            elif name == Fault.SUBMISSION_TIMEOUT:
+                found.append(f"time limit: the notebook ran over {limits.submission_timeout} s (stopped in {where})")
+            elif name == Fault.KERNEL_DIED:
+                found.append(f"kernel died in {where} (os._exit, exit(), a crash, or memory)")
+            elif name == Fault.MEMORY:
+                found.append(f"out of memory in {where} (limit {format_size(limits.memory)} per kernel)")
+            elif name == Fault.UNFINISHED:
+                found.append(f"test cell did not finish: {where} ({one_line(output.get('evalue', ''), 160)})")
+            elif output.get("output_type") == "stream" and truncated in output.get("text", ""):
+                found.append(f"output: {where} printed more than {limits.output} characters; the rest was dropped")
+    if not_run:
+        found.append(f"{not_run} later code cells were not run")
+    return list(dict.fromkeys(found))
+
+
+def first_error(nb) -> str:
+    for index, cell in enumerate(nb.cells):
+        for output in _errors(cell):
+            text = f"{output.get('ename', 'Error')}: {one_line(output.get('evalue', ''), 160)}"
+            return f"{cell_label(index, cell)}: {text.rstrip(': ')}"
+    return ""
+
+
+def flags(log: Path, nb) -> list[str]:
+    """The integrity watch's findings for one student, each with the cell it happened in."""
+    if not log.is_file():
+        return []
+    cells = {cell_key(c.source): cell_label(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code"}
+    found = []
+    for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+        try:
+            item = json.loads(line)
+        except ValueError:
+            continue
+        if not isinstance(item, dict):
+            continue
+        where = cells.get(item.get("cell", ""), "a cell")
+        found.append(f"{item.get('flag', 'flag')}: {item.get('detail', '')}, in {where}")
+    return list(dict.fromkeys(found))
+
+
+def gradebook_scores(course_dir: Path, assignment: str, student: str) -> dict[str, float] | None:
+    """grade cell name -> score for the student's submission, or None if nbgrader recorded none."""
+    with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}", COURSE_ID) as gb:
+        try:
+            notebook = gb.find_submission_notebook(assignment, assignment, student)
+        except MissingEntry:
+            return None
+        return {g.name: g.score for g in notebook.grades}
+
+
+def collect(result: SubmissionResult, course_dir: Path, cells: dict, limits: Limits) -> bool:
+    """Fill ``result`` from ``course_dir``; False when nbgrader produced no grades for it."""
+    assignment, student = result.assignment, result.student
+    autograded = course_dir / "autograded" / student / assignment / f"{assignment}.ipynb"
+    scores = gradebook_scores(course_dir, assignment, student)
+    if scores is None or not autograded.is_file():
+        return False
+    graded_nb = read_notebook(autograded)
+    by_id = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in graded_nb.cells}
+    for grade_id, (points, is_test) in cells.items():
+        if not is_test:
+            continue
+        score = float(scores.get(grade_id, 0.0))
+        passed = score >= points
+        cell = by_id.get(grade_id)
+        message = "" if passed else (test_message(cell) if cell is not None else "test cell missing")
+        error = "" if passed or cell is None else test_error(cell)
+        result.tests.append(TestResult(grade_id, score, points, passed, message, error))
+    result.auto_score = sum(t.score for t in result.tests)
+    result.auto_max_score = sum(t.max_score for t in result.tests)
+    result.manual_max_score = sum(p for p, is_test in cells.values() if not is_test)
+    result.faults = faults(graded_nb, limits)
+    result.flags += flags(Path(watch_file(course_dir, student)), graded_nb)
+    result.first_error = first_error(graded_nb)
+    return True

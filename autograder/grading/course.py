@@ -1,0 +1,117 @@
+"""nbgrader course directories for grading: the prepared assignment (cached by content), the
+configuration the grader adds, and what a kernel must never read.
+
+Preparing an assignment (nbgrader generate_assignment, which also creates the gradebook) costs
+seconds; a prepared course directory is kept in ``build/prepared/<assignment>-<digest>/``, where the
+digest covers the instructor notebook, the course's nbgrader config and nbgrader's version, so a
+changed stage is prepared again and an unchanged one never is.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import nbgrader
+
+from ..limits import Limits
+from ..nbgrader_run import generate_release
+from ..paths import UsageError, course_root, source_notebook
+
+PREPARED_PARTS = ("gradebook.db", "source", "release")
+
+
+def grading_config(limits: Limits, watch_dir: Path) -> str:
+    """Python appended to nbgrader_config.py in the grader's own course directories."""
+    return f"""
+
+# Added by the grader (autograder/grading/course.py) in its own course directory.
+from nbgrader.preprocessors import (IgnorePattern, LimitOutput, SaveAutoGrades, AssignLatePenalties,
+                                    CheckCellMetadata)
+from nbconvert.preprocessors import ClearMetadataPreprocessor
+from autograder.kernel.guard import GuardedExecute
+c.Autograde.autograde_preprocessors = [GuardedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+                                       SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+c.Execute.timeout = {int(limits.cell_timeout)}
+c.GuardedExecute.submission_timeout = {int(limits.submission_timeout)}
+c.GuardedExecute.max_output = {int(limits.output)}
+c.GuardedExecute.watch_dir = {str(watch_dir)!r}
+"""
+
+
+FEEDBACK_CONFIG = """
+
+# Added by the grader: feedback without hidden-test source.
+from nbgrader.preprocessors import GetGrades
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from autograder.kernel.feedback import HideHiddenTests
+c.GenerateFeedback.preprocessors = [HideHiddenTests, GetGrades, CSSHTMLHeaderPreprocessor]
+"""
+
+
+def prepared_cache() -> Path:
+    return Path(os.environ.get("NNCOURSE_PREPARED") or course_root() / "build" / "prepared")
+
+
+def preparation_digest(assignment: str) -> str:
+    digest = hashlib.sha256()
+    digest.update(source_notebook(assignment).read_bytes())
+    digest.update((course_root() / "nbgrader_config.py").read_bytes())
+    digest.update(nbgrader.__version__.encode())
+    return digest.hexdigest()[:16]
+
+
+def prepare_course(course_dir: Path, assignment: str) -> None:
+    """Make ``course_dir`` an nbgrader course directory with ``assignment`` generated."""
+    course_dir.mkdir(parents=True, exist_ok=True)
+    target = source_notebook(assignment, course_dir)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source_notebook(assignment), target)
+    generate_release(assignment, course_dir)
+
+
+def prepared(assignment: str) -> Path:
+    """A course directory with ``assignment`` generated, from the cache or made now."""
+    cache = prepared_cache()
+    folder = cache / f"{assignment}-{preparation_digest(assignment)}"
+    if (folder / "gradebook.db").is_file():
+        return folder
+    cache.mkdir(parents=True, exist_ok=True)
+    for stale in cache.glob(f"{assignment}-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    fresh = Path(tempfile.mkdtemp(prefix=f".{assignment}-", dir=cache))
+    prepare_course(fresh, assignment)
+    try:
+        fresh.rename(folder)  # atomic: a parallel run that got there first wins, ours is dropped
+    except OSError:
+        shutil.rmtree(fresh, ignore_errors=True)
+    return folder
+
+
+def copy_prepared(template: Path, course_dir: Path) -> None:
+    course_dir.mkdir(parents=True, exist_ok=True)
+    for name in PREPARED_PARTS:
+        src = template / name
+        if src.is_dir():
+            shutil.copytree(src, course_dir / name, dirs_exist_ok=True)
+        elif src.is_file():
+            shutil.copyfile(src, course_dir / name)
+
+
+def protected_paths(course_dir: Path) -> list[str]:
+    """What a kernel must not read while it grades: hidden tests and solutions, the gradebook,
+    other students' work, the grader's prepared assignments."""
+    repo = course_root()
+    paths = [course_dir / name for name in ("source", "submitted", "gradebook.db", "nbgrader_config.py", "feedback")]
+    # notebooks/ holds the catalogues, whose correct variants are solutions; autograder/ is the
+    # grader's own code, whose files Python itself reads (for example to print a traceback).
+    paths += [repo / name for name in ("source", "notebooks", "gradebook.db")] + [prepared_cache()]
+    return [str(p) for p in paths]
+
+
+def check_course_dir(course_dir) -> None:
+    if course_dir is not None and Path(course_dir).resolve() == course_root().resolve():
+        raise UsageError("--course-dir must not be the repository itself (grading there would rewrite source/ "
+                         "and release/): give a separate folder, for example ../grading")

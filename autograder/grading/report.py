@@ -1,0 +1,75 @@
+"""What an instructor reads after grading: a table, a class summary and a CSV, from results."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from .results import SubmissionResult
+from .text import one_line
+
+
+def format_table(results: list[SubmissionResult]) -> str:
+    """A readable table: one row per submission, failed tests with their first message, then
+    what stopped the run (faults), what looks like tampering (FLAG) and what was repaired."""
+    width = max([len("student")] + [len(r.student) for r in results])
+    rows = [f"{'student':<{width}}  {'score':>11}  result", f"{'-' * width}  {'-' * 11}  {'-' * 40}"]
+    for r in results:
+        if r.error:
+            rows.append(f"{r.student:<{width}}  {'-':>11}  ERROR: {r.error}")
+            continue
+        score = f"{r.auto_score:g} / {r.auto_max_score:g}"
+        lines = [f"{t.grade_id}: {one_line(t.message, 100)}" for t in r.failed_tests()]
+        lines = ((lines or ["all tests passed"]) + [f"FLAG {flag}" for flag in r.flags]
+                 + [f"fault: {fault}" for fault in r.faults]
+                 + [f"note: {note}" for note in r.notes]
+                 + ([f"note: graded WITHOUT a sandbox (--sandbox none)"] if r.sandbox == "none" else []))
+        rows.append(f"{r.student:<{width}}  {score:>11}  {lines[0]}")
+        rows += [f"{'':<{width}}  {'':>11}  {line}" for line in lines[1:]]
+    manual = {r.manual_max_score for r in results if not r.error}
+    if manual and manual != {0.0}:
+        rows.append(f"(plus {max(manual):g} points of written answers, graded by hand in formgrader)")
+    return "\n".join(rows)
+
+
+def format_summary(results: list[SubmissionResult]) -> str:
+    """Class summary: counts, score spread, and how many students passed each test."""
+    graded = [r for r in results if not r.error]
+    lines = [f"{len(results)} submissions: {len(graded)} graded, {len(results) - len(graded)} could not be "
+             f"graded, {sum(1 for r in graded if r.flags)} flagged, "
+             f"{sum(1 for r in graded if r.faults)} with faults"]
+    if not graded:
+        return lines[0]
+    totals = sorted(r.auto_score for r in graded)
+    top = graded[0].auto_max_score
+    full = sum(1 for r in graded if r.auto_score >= r.auto_max_score)
+    median = totals[len(totals) // 2] if len(totals) % 2 else (totals[len(totals) // 2 - 1] + totals[len(totals) // 2]) / 2
+    lines.append(f"score out of {top:g}: min {totals[0]:g}, median {median:g}, mean {sum(totals) / len(totals):.2f}, "
+                 f"max {totals[-1]:g}; full marks {full}")
+    width = max(len(t.grade_id) for t in graded[0].tests) if graded[0].tests else 4
+    lines.append(f"{'test':<{width}}  passed")
+    for test in graded[0].tests:
+        passed = sum(1 for r in graded for t in r.tests if t.grade_id == test.grade_id and t.passed)
+        lines.append(f"{test.grade_id:<{width}}  {passed:>3} / {len(graded)}")
+    return "\n".join(lines)
+
+
+def write_csv(results: list[SubmissionResult], path: Path) -> None:
+    """One row per student: per-test scores, total, flags, faults, error."""
+    test_ids: list[str] = []
+    for r in results:
+        for t in r.tests:
+            if t.grade_id not in test_ids:
+                test_ids.append(t.grade_id)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["student", "submission", *test_ids, "auto_score", "auto_max_score", "flagged", "flags",
+                         "faults", "first_error", "notes", "error"])
+        for r in results:
+            scores = {t.grade_id: t.score for t in r.tests}
+            graded = not r.error
+            writer.writerow([r.student, r.submission, *[f"{scores[t]:g}" if t in scores else "" for t in test_ids],
+                             f"{r.auto_score:g}" if graded else "", f"{r.auto_max_score:g}" if graded else "",
+                             "yes" if r.flags else "no", "; ".join(r.flags), "; ".join(r.faults), r.first_error,
+                             "; ".join(r.notes), r.error])

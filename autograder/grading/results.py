@@ -1,0 +1,84 @@
+"""What grading one submission produces: typed results, and their JSON form (the one schema).
+
+A :class:`SubmissionResult` is created when a submission is found and filled in as it moves
+through grading; ``to_dict`` gives the JSON object ``grade --json`` prints:
+
+=================  =============================================================================
+key                meaning
+=================  =============================================================================
+submission         the path given (or found) for this notebook
+student            the student id (file stem, or nbgrader's ``submitted/<student>`` folder name)
+assignment         the assignment id
+auto_score         points from the autograded tests
+auto_max_score     points the autograded tests can give
+manual_max_score   points of answers graded by hand in formgrader
+tests              one object per autograded test, see :class:`TestResult`
+notes              what was repaired before grading (restore.py)
+faults             what stopped or cut the run: limits, a dead kernel, a test cell that did not finish
+flags              what looked like tampering with grading; a reason to look, not a score
+first_error        the first exception any cell raised, with the cell
+feedback           path of the student's feedback HTML (only with ``--feedback``)
+sandbox            how the kernel was isolated: "bwrap" or "none"
+error              only for a submission that could not be graded: a one-line reason (then only
+                   submission, student, assignment, notes and error are present)
+=================  =============================================================================
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class TestResult:
+    grade_id: str
+    score: float
+    max_score: float
+    passed: bool
+    message: str = ""   # the first line a student reads for a failed test
+    error: str = ""     # the exception the test cell raised ("AssertionError" for a failed check)
+
+
+@dataclass
+class SubmissionResult:
+    submission: str
+    student: str
+    assignment: str
+    auto_score: float = 0.0
+    auto_max_score: float = 0.0
+    manual_max_score: float = 0.0
+    tests: list[TestResult] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    faults: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    first_error: str = ""
+    feedback: str = ""
+    sandbox: str = ""
+    error: str = ""
+
+    @property
+    def graded(self) -> bool:
+        return not self.error
+
+    def failed_tests(self) -> list[TestResult]:
+        return [t for t in self.tests if not t.passed]
+
+    def to_dict(self) -> dict:
+        if self.error:
+            out = {"submission": self.submission, "student": self.student, "assignment": self.assignment}
+            if self.notes:
+                out["notes"] = list(self.notes)
+            out["error"] = self.error
+            return out
+        out = asdict(self)
+        del out["error"]
+        if not self.feedback:
+            del out["feedback"]
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "SubmissionResult":
+        known = {f for f in cls.__dataclass_fields__}
+        values = {k: v for k, v in data.items() if k in known}
+        values["tests"] = [TestResult(**{k: v for k, v in t.items() if k in TestResult.__dataclass_fields__})
+                           for t in data.get("tests", [])]
+        return cls(**values)

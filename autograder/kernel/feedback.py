@@ -1,0 +1,38 @@
+"""What runs inside nbgrader's generate_feedback: feedback without hidden-test source.
+
+nbgrader shows hidden tests in feedback by default; :class:`HideHiddenTests` replaces each hidden
+region by a one-line note and cuts a failing test's traceback to its message. The markers are
+nbgrader's own (its ClearHiddenTests preprocessor's delimiters).
+"""
+from __future__ import annotations
+
+from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
+
+
+class HideHiddenTests(NbGraderPreprocessor):
+    """Feedback without hidden-test source: the region is replaced by a one-line note and a
+    failing hidden test's traceback is cut to its last line (the assertion message)."""
+
+    begin = f"### {ClearHiddenTests.begin_test_delimeter.default_value}"
+    end = f"### {ClearHiddenTests.end_test_delimeter.default_value}"
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type != "code" or self.begin not in cell.source:
+            return cell, resources
+        kept, hiding, hidden = [], False, 0
+        for line in cell.source.splitlines():
+            if line.strip() == self.begin:
+                hiding = True
+            elif line.strip() == self.end:
+                hiding = False
+                kept.append(f"# ({hidden} lines of hidden tests, not shown)")
+                hidden = 0
+            elif hiding:
+                hidden += 1
+            else:
+                kept.append(line)
+        cell.source = "\n".join(kept)
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                output.traceback = [f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"]
+        return cell, resources

@@ -1,0 +1,44 @@
+"""Every name the grader, nbgrader (running GuardedExecute) and the grading kernel share.
+
+Three processes cooperate while a class is graded: the grader (autograder.grading), nbgrader's
+autograde (which runs :mod:`autograder.kernel.guard` in place of its Execute step) and one IPython
+kernel per submission (which runs :mod:`autograder.kernel.watch`). They talk through error outputs
+in the graded notebook, environment variables and files; this module owns all of those names, so
+no string is written in one file and matched by hand in another.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from enum import Enum
+
+
+class Fault(str, Enum):
+    """``ename`` of the error output GuardedExecute leaves in the cell where a run went wrong."""
+
+    CELL_TIMEOUT = "CellTimeout"              # one cell ran over the per-cell limit and was interrupted
+    SUBMISSION_TIMEOUT = "SubmissionTimeout"  # the notebook ran out of its time budget
+    KERNEL_DIED = "KernelDied"                # os._exit, exit(), a crash, the system's OOM killer
+    NOT_RUN = "NotRun"                        # a cell after one of those, never executed
+    MEMORY = "MemoryError"                    # Python's own, raised under the address-space cap
+    UNFINISHED = "TestDidNotFinish"           # a test cell whose own code did not run to its end
+
+
+# The note that replaces output beyond the per-cell limit (the limit is in characters).
+TRUNCATED = "[the grader dropped the rest of this cell's output: more than {limit} characters]"
+
+# Environment variables the grader sets for the kernels.
+WATCH_FILE_ENV = "NNCOURSE_WATCH_FILE"     # where the watch writes this kernel's findings
+PROTECTED_ENV = "NNCOURSE_PROTECTED"       # os.pathsep-separated paths the kernel must not read
+STARTUP_FILE = "00-nncourse-watch.py"      # IPython startup file that installs the watch
+STARTUP_CODE = "from autograder.kernel.watch import install\ninstall()\n"
+WATCH_FOLDER = ".watch"                    # in a worker's course directory: <student>.jsonl
+
+
+def watch_file(course_dir, student: str) -> str:
+    return os.path.join(str(course_dir), WATCH_FOLDER, f"{student}.jsonl")
+
+
+def cell_key(source: str) -> str:
+    """How the watch names the cell that was running: a digest of its source."""
+    return hashlib.sha1(source.encode("utf-8")).hexdigest()
