@@ -29,10 +29,30 @@ from matplotlib.ticker import MaxNLocator
 from helpers import progress, seed_everything, under_grader
 from helpers.cifar import load_cifar100, load_mnist_classes
 from helpers.datasets import DownloadError
-from helpers.gradcheck import numerical_gradient, numerical_gradient_array
 from helpers.testing import assert_close, assert_gradient_close, assert_scalar, assert_shape, assert_unchanged, call
 
 rng = seed_everything(0)
+
+# %% nbgrader={"grade_id": "given_numerical_gradient", "locked": true}
+# Given (stage 02, read-only): numerical gradients by central differences, for the gradient checks.
+def numerical_gradient(f, x, h=1e-5):
+    """Central-difference gradient of a scalar function f at the array x; x is restored."""
+    grad = np.zeros(x.shape, dtype=float)
+    for index in np.ndindex(x.shape):
+        original = x[index]
+        x[index] = original + h
+        f_plus = float(f(x))
+        x[index] = original - h
+        f_minus = float(f(x))
+        x[index] = original
+        grad[index] = (f_plus - f_minus) / (2 * h)
+    return grad
+
+
+def numerical_gradient_array(f, x, dout, h=1e-5):
+    """Gradient of sum(f(x) * dout) with respect to x, for an f that returns an array."""
+    return numerical_gradient(lambda x_: np.sum(np.asarray(f(x_), dtype=float) * dout), x, h)
+
 
 # %% [markdown]
 # ## 1. One interface for every layer
