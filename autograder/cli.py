@@ -1,4 +1,4 @@
-"""python -m autograder {build,check,grade,merge,report,mutants,demo}"""
+"""python -m autograder {build,check,grade,merge,report,mutants,demo,similarity,export}"""
 from __future__ import annotations
 
 import argparse
@@ -110,6 +110,51 @@ def _cmd_demo(args) -> int:
     return demo(jobs=args.jobs)
 
 
+def _cmd_similarity(args) -> int:
+    import json
+
+    from .similarity import compare, load, write_report
+
+    [assignment] = resolve_assignments([args.assignment])
+    subs = load(assignment, args.paths)
+    for sub in subs:
+        if sub.error:
+            print(f"not compared: {sub.student}: {sub.error}", file=sys.stderr)
+    pairs = compare(subs, threshold=args.threshold, min_evidence=args.min_evidence, max_share=args.max_share)
+    if args.report:
+        index = write_report(Path(args.report), assignment, pairs, subs)
+        if not args.json:
+            print(f"wrote {index}")
+    shown = [p for p in pairs if p["flagged"]]
+    shown += [p for p in pairs if not p["flagged"]][: max(0, args.limit - len(shown))] if args.limit else \
+        [p for p in pairs if not p["flagged"]]
+    shown.sort(key=lambda p: (-p["score"], -p["evidence"], p["a"], p["b"]))
+    if args.json:
+        print(json.dumps(shown, indent=2))
+        return 0
+    flagged = sum(p["flagged"] for p in pairs)
+    print(f"{len(subs)} submissions of {assignment}: {len(pairs)} pairs share distinctive code, {flagged} flagged "
+          f"(score >= {args.threshold:g})")
+    for p in shown[:20]:
+        cells = ", ".join(c["a_cell"] if c["a_cell"] == c["b_cell"] else f"{c['a_cell']}/{c['b_cell']}"
+                          for c in p["cells"][:3])
+        print(f"  {'FLAG' if p['flagged'] else '    '} {p['score']:.2f}  {p['a']}  {p['b']}  ({cells})")
+    return 0
+
+
+def _cmd_export(args) -> int:
+    from .lms import export, read_results
+
+    if not (args.canvas or args.moodle):
+        raise UsageError("say where to write: --canvas FILE and/or --moodle FILE")
+    results = read_results(args.results)
+    for line in export(results, canvas=args.canvas, moodle=args.moodle, roster=args.roster,
+                       roster_key=args.roster_key, moodle_id=args.moodle_id,
+                       canvas_ids=args.canvas_assignment_id or []):
+        print(line)
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -168,6 +213,33 @@ def main(argv=None) -> int:
     p = sub.add_parser("demo", help="build the course and grade example submissions (reference, a mutant, blank)")
     p.add_argument("--jobs", type=int, default=2)
     p.set_defaults(func=_cmd_demo)
+
+    p = sub.add_parser("similarity", help="flag pairs of submissions whose answer cells are unusually alike")
+    p.add_argument("assignment", metavar="ASSIGNMENT")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="the same forms as `grade`")
+    p.add_argument("--json", action="store_true", help="print one JSON array of pairs, highest score first")
+    p.add_argument("--report", metavar="DIR", help="write an HTML report with the matching code side by side")
+    p.add_argument("--threshold", type=float, default=0.95, help="flag pairs scoring at least this (default 0.95)")
+    p.add_argument("--min-evidence", type=float, default=20.0,
+                   help="weight of shared fingerprints a flagged pair needs at least (default 20)")
+    p.add_argument("--max-share", type=int, default=None, metavar="N",
+                   help="code in more than N submissions is common and ignored (default: half the class, at least 10)")
+    p.add_argument("--limit", type=int, default=100,
+                   help="pairs to print besides the flagged ones (default 100; 0 prints all)")
+    p.set_defaults(func=_cmd_similarity)
+
+    p = sub.add_parser("export", help="grades from saved `grade --json` results as Canvas or Moodle import CSV")
+    p.add_argument("results", nargs="+", metavar="RESULTS.json")
+    p.add_argument("--canvas", metavar="FILE", help="write Canvas' gradebook import CSV")
+    p.add_argument("--moodle", metavar="FILE", help="write a CSV for Moodle's grade import")
+    p.add_argument("--roster", metavar="CSV", help="CSV mapping student ids to LMS identifiers (see README)")
+    p.add_argument("--roster-key", default=None, metavar="COLUMN",
+                   help="the roster column holding the nbgrader student id (default: 'student')")
+    p.add_argument("--moodle-id", choices=("username", "email", "idnumber"), default="username",
+                   help="the user field Moodle matches on (default username)")
+    p.add_argument("--canvas-assignment-id", action="append", metavar="ASSIGNMENT=ID",
+                   help="Canvas' id of an assignment, so its column updates that assignment (repeatable)")
+    p.set_defaults(func=_cmd_export)
 
     args = parser.parse_args(argv)
     try:
