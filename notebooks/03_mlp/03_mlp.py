@@ -131,7 +131,8 @@ assert_unchanged("relu_backward", "x", x_before, x)
 assert_unchanged("relu_backward", "dout", dout_before, dout)
 print("relu_backward: visible tests passed")
 ### BEGIN HIDDEN TESTS
-from helpers.gradcheck import numerical_gradient_array as _numerical_gradient_array
+def _numerical_gradient_array(f, x, dout, h=1e-5):  # f acts elementwise: all central differences at once
+    return dout * (f(x + h) - f(x - h)) / (2 * h)
 
 _rng = np.random.default_rng(302)
 for _shape in [(1, 7), (8,), (5, 4), (2, 3, 2)]:
@@ -205,7 +206,8 @@ print("tanh_backward: visible tests passed")
 ### BEGIN HIDDEN TESTS
 import math as _math
 
-from helpers.gradcheck import numerical_gradient_array as _numerical_gradient_array
+def _numerical_gradient_array(f, x, dout, h=1e-5):  # f acts elementwise: all central differences at once
+    return dout * (f(x + h) - f(x - h)) / (2 * h)
 
 _rng = np.random.default_rng(303)
 for _shape in [(1, 5), (6,), (4, 3), (2, 2, 3)]:
@@ -317,7 +319,8 @@ assert_unchanged("leaky_relu_backward", "x", x_before, x)
 assert_unchanged("leaky_relu_backward", "dout", dout_before, dout)
 print("leaky_relu_backward: visible tests passed")
 ### BEGIN HIDDEN TESTS
-from helpers.gradcheck import numerical_gradient_array as _numerical_gradient_array
+def _numerical_gradient_array(f, x, dout, h=1e-5):  # f acts elementwise: all central differences at once
+    return dout * (f(x + h) - f(x - h)) / (2 * h)
 
 _rng = np.random.default_rng(305)
 for _shape, _alpha in [((1, 7), None), ((8,), 0.2), ((5, 4), 0.5), ((2, 3, 2), 0.05)]:
@@ -484,7 +487,8 @@ print("sigmoid_backward: visible tests passed")
 ### BEGIN HIDDEN TESTS
 import math as _math
 
-from helpers.gradcheck import numerical_gradient_array as _numerical_gradient_array
+def _numerical_gradient_array(f, x, dout, h=1e-5):  # f acts elementwise: all central differences at once
+    return dout * (f(x + h) - f(x - h)) / (2 * h)
 
 
 def _sigmoid_derivative(_v):
