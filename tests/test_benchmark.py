@@ -14,10 +14,24 @@ import time
 import numpy as np
 import pytest
 
-from helpers.gradcheck import check_gradient
+from helpers.gradcheck import relative_error
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCRIPT = os.path.join(ROOT, "benchmarks", "mnist_speed.py")
+
+
+def numerical_gradient(f, x, h=1e-5):
+    """Central differences of a scalar f at x, perturbing x in place (helpers has none: stage 02 grades it)."""
+    grad = np.zeros(x.shape)
+    for index in np.ndindex(x.shape):
+        saved = x[index]
+        x[index] = saved + h
+        plus = float(f(x))
+        x[index] = saved - h
+        minus = float(f(x))
+        x[index] = saved
+        grad[index] = (plus - minus) / (2 * h)
+    return grad
 
 
 def load_benchmark():
@@ -111,8 +125,8 @@ def test_numpy_step_gradients_match_numerical_gradient(weights):
     net.forward_backward(x, y)
     analytic = {name: grad.copy() for name, (_, grad) in net.parameters().items()}
     for name, (param, _) in net.parameters().items():
-        report = check_gradient(lambda _: net.forward_backward(x, y), param, analytic[name], name=name)
-        assert report.passed, report
+        numeric = numerical_gradient(lambda _: net.forward_backward(x, y), param)
+        assert relative_error(analytic[name], numeric) < 1e-6, name
     # A short last batch uses row slices of the buffers: same result as a fresh computation.
     loss_short = net.forward_backward(x[:4], y[:4])
     grads_short = {name: grad.copy() for name, (_, grad) in net.parameters().items()}
