@@ -28,6 +28,19 @@ def _cmd_check(args) -> int:
     return 1 if problems else 0
 
 
+def _cmd_publish(args) -> int:
+    from .building.publish import publish
+
+    try:
+        stages = publish(Path(args.out_dir), through=args.through)
+    except ValueError as error:  # the distribution would leak, or [tool.nncourse] is wrong
+        print(f"FAIL {error}", file=sys.stderr)
+        return 1
+    print(f"published {len(stages)} stages ({stages[0]} to {stages[-1]}), helpers and the student README to "
+          f"{args.out_dir}; commit and push it there: git -C {args.out_dir} add -A && git -C {args.out_dir} commit")
+    return 0
+
+
 def _cmd_grade(args) -> int:
     import json
 
@@ -43,7 +56,7 @@ def _cmd_grade(args) -> int:
     results = grade(assignment, args.paths, course_dir=Path(args.course_dir) if args.course_dir else None,
                     jobs=args.jobs, figures=not args.no_figures, limits=limits,
                     feedback_dir=Path(args.feedback) if args.feedback else None,
-                    hide_hidden_tests=args.hide_hidden_tests, progress=not args.json)
+                    hide_hidden_tests=args.hide_hidden_tests, progress=not args.json, sandbox=args.sandbox)
     if args.json:
         if args.csv:
             write_csv(results, Path(args.csv))
@@ -167,6 +180,11 @@ def main(argv=None) -> int:
     p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT")
     p.set_defaults(func=_cmd_check)
 
+    p = sub.add_parser("publish", help="write the student repository: release notebooks, helpers, a student README")
+    p.add_argument("out_dir", metavar="OUT_DIR", help="the student repository's folder (a clone, or a new folder)")
+    p.add_argument("--through", metavar="NN", help="publish stages 01..NN only (default: every stage)")
+    p.set_defaults(func=_cmd_publish)
+
     p = sub.add_parser("grade", help="autograde submitted notebooks with nbgrader")
     p.add_argument("assignment", metavar="ASSIGNMENT")
     p.add_argument("paths", nargs="+", metavar="PATH",
@@ -190,6 +208,8 @@ def main(argv=None) -> int:
                    help=f"address space per kernel (default {format_size(DEFAULT.memory)})")
     p.add_argument("--max-output", type=int, default=DEFAULT.output, metavar="N",
                    help=f"characters of output kept per cell (default {DEFAULT.output})")
+    p.add_argument("--sandbox", choices=("bwrap", "none"), default="bwrap",
+                   help="isolate every kernel with bubblewrap (default), or grade unsandboxed (none)")
     p.add_argument("--disk-limit", default=format_size(DEFAULT.disk), metavar="SIZE",
                    help=f"bytes one sandboxed submission may write (default {format_size(DEFAULT.disk)})")
     p.set_defaults(func=_cmd_grade)

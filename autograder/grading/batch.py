@@ -14,11 +14,12 @@ from pathlib import Path
 
 import nbformat
 
-from ..kernel.protocol import STARTUP_CODE, STARTUP_FILE, WATCH_FOLDER, PROTECTED_ENV
+from ..kernel import sandbox
+from ..kernel.protocol import PROTECTED_ENV, RUNTIME_FOLDER, SANDBOX_FOLDER, STARTUP_CODE, STARTUP_FILE, WATCH_FOLDER
 from ..limits import Limits
 from ..nbgrader_run import run_nbgrader
 from ..nbio import NOTEBOOK_METADATA, read_notebook, write_notebook
-from ..paths import release_notebook
+from ..paths import course_root, release_notebook
 from .collect import collect, grade_cells
 from .course import FEEDBACK_CONFIG, copy_prepared, grading_config, protected_paths
 from .restore import restore
@@ -92,11 +93,18 @@ def _place_submissions(batch: list[tuple[SubmissionResult, object]], course_dir:
         write_notebook(nb, course_dir / "submitted" / result.student / assignment / f"{assignment}.ipynb")
 
 
-def _kernel_env(course_dir: Path, figures: bool) -> dict:
+def _kernel_env(course_dir: Path, figures: bool, sandbox_jupyter: Path | None) -> dict:
     startup = course_dir / ".ipython" / "profile_default" / "startup"
     startup.mkdir(parents=True, exist_ok=True)
     (startup / STARTUP_FILE).write_text(STARTUP_CODE, encoding="utf-8")
     env = {"IPYTHONDIR": str(course_dir / ".ipython"), PROTECTED_ENV: os.pathsep.join(protected_paths(course_dir))}
+    if sandbox_jupyter is not None:
+        # Our python3 kernelspec (the sandbox launcher) comes first; its sockets live here.
+        env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(sandbox_jupyter), os.environ.get("JUPYTER_PATH")]))
+        env["JUPYTER_RUNTIME_DIR"] = str(course_dir / RUNTIME_FOLDER)
+        # jupyter_client writes connection files (and so the ipc sockets beside them) with
+        # tempfile: keep them in the one folder the sandbox shares with nbgrader.
+        env["TMPDIR"] = str(course_dir / RUNTIME_FOLDER)
     # Without figures, matplotlib draws nothing (the Agg backend renders only on request): the
     # scores are the same and each notebook runs faster; the mutant catalogue grades that way.
     if not figures:
@@ -104,9 +112,19 @@ def _kernel_env(course_dir: Path, figures: bool) -> dict:
     return env
 
 
+def _prepare_sandbox(course_dir: Path, limits: Limits) -> tuple[Path, str | None]:
+    runtime = course_dir / RUNTIME_FOLDER
+    runtime.mkdir(parents=True, exist_ok=True)
+    cgroup = sandbox.make_cgroup(f"{os.getpid()}-{course_dir.name}", limits.processes)
+    jupyter = sandbox.write_settings(course_dir / SANDBOX_FOLDER, repo=course_root(), runtime_dir=runtime,
+                                     startup_file=course_dir / ".ipython" / "profile_default" / "startup" / STARTUP_FILE,
+                                     limits=limits, processes_cgroup=cgroup)
+    return jupyter, cgroup
+
+
 def grade_batch(assignment: str, batch: list[tuple[SubmissionResult, object]], course_dir: Path,
                 template: Path, figures: bool = True, limits: Limits = Limits(),
-                feedback: str | None = None, bar=None) -> None:
+                feedback: str | None = None, bar=None, sandboxed: bool = True) -> None:
     """Autograde ``batch`` (result to fill, notebook) in a new course directory ``course_dir``
     made from ``template`` (a prepared course directory). ``feedback``: None, "full" or
     "hide-hidden". Fills each result in place."""
@@ -115,10 +133,20 @@ def grade_batch(assignment: str, batch: list[tuple[SubmissionResult, object]], c
     watch_dir = course_dir / WATCH_FOLDER
     shutil.rmtree(watch_dir, ignore_errors=True)
     watch_dir.mkdir()
-    with _Progress(bar, course_dir, assignment, [r.student for r, _ in batch]):
-        proc = run_nbgrader(["autograde", assignment, "--force", "--create"], course_dir,
-                            env=_kernel_env(course_dir, figures),
-                            extra_config=grading_config(limits, watch_dir), memory_limit=limits.memory)
+    env = _kernel_env(course_dir, figures, None)
+    cgroup = None
+    if sandboxed:
+        jupyter, cgroup = _prepare_sandbox(course_dir, limits)
+        env = _kernel_env(course_dir, figures, jupyter)
+    config = grading_config(limits, watch_dir, course_dir / SANDBOX_FOLDER if sandboxed else None)
+    try:
+        with _Progress(bar, course_dir, assignment, [r.student for r, _ in batch]):
+            proc = run_nbgrader(["autograde", assignment, "--force", "--create"], course_dir, env=env,
+                                extra_config=config, memory_limit=limits.memory)
+    finally:
+        sandbox.remove_cgroup(cgroup)
+    for result, _ in batch:
+        result.sandbox = "bwrap" if sandboxed else "none"
     cells = grade_cells(assignment)
     for result, _ in batch:
         if not collect(result, course_dir, cells, limits):

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import nbgrader
 
+from ..kernel.protocol import RUNTIME_FOLDER
 from ..limits import Limits
 from ..nbgrader_run import generate_release
 from ..paths import UsageError, course_root, source_notebook
@@ -23,7 +24,7 @@ from ..paths import UsageError, course_root, source_notebook
 PREPARED_PARTS = ("gradebook.db", "source", "release")
 
 
-def grading_config(limits: Limits, watch_dir: Path) -> str:
+def grading_config(limits: Limits, watch_dir: Path, sandbox_dir: Path | None = None) -> str:
     """Python appended to nbgrader_config.py in the grader's own course directories."""
     return f"""
 
@@ -38,7 +39,12 @@ c.Execute.timeout = {int(limits.cell_timeout)}
 c.GuardedExecute.submission_timeout = {int(limits.submission_timeout)}
 c.GuardedExecute.max_output = {int(limits.output)}
 c.GuardedExecute.watch_dir = {str(watch_dir)!r}
-"""
+""" + ("" if sandbox_dir is None else f"""
+# Sandboxed kernels have no network: they talk to nbgrader over ipc sockets in JUPYTER_RUNTIME_DIR.
+c.KernelManager.transport = "ipc"
+c.KernelManager.ip = {str(sandbox_dir.parent / RUNTIME_FOLDER / "kernel")!r}
+c.GuardedExecute.sandbox_dir = {str(sandbox_dir)!r}
+""")
 
 
 FEEDBACK_CONFIG = """

@@ -14,18 +14,31 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from ..kernel import sandbox as kernel_sandbox
 from ..limits import Limits
+from ..paths import UsageError
 from .batch import grade_batch
 from .course import check_course_dir, prepared
 from .merge import merge_courses
 from .results import SubmissionResult
 from .submissions import find_submissions, read_submission
 
+SANDBOXES = ("bwrap", "none")
+
 
 def grade(assignment: str, paths, course_dir: Path | None = None, jobs: int = 1,
           figures: bool = True, limits: Limits = Limits(), feedback_dir: Path | None = None,
-          hide_hidden_tests: bool = False, progress: bool = False) -> list[SubmissionResult]:
+          hide_hidden_tests: bool = False, progress: bool = False, sandbox: str = "bwrap") -> list[SubmissionResult]:
+    """``sandbox``: "bwrap" (every kernel in a bubblewrap sandbox; stops with UsageError where it
+    cannot start) or "none"."""
     check_course_dir(course_dir)
+    if sandbox not in SANDBOXES:
+        raise UsageError(f"--sandbox must be one of {', '.join(SANDBOXES)}, not {sandbox!r}")
+    if sandbox == "bwrap":
+        try:
+            kernel_sandbox.check_available()
+        except kernel_sandbox.SandboxUnavailable as exc:
+            raise UsageError(f"cannot sandbox the grading kernels: {exc}") from None
     found = find_submissions(assignment, paths)
     results = [SubmissionResult(submission=str(p), student=s, assignment=assignment) for s, p in found]
     readable = []
@@ -48,7 +61,7 @@ def grade(assignment: str, paths, course_dir: Path | None = None, jobs: int = 1,
             workers = [Path(tmp) / f"worker{i}" for i in range(jobs)]
             with ThreadPoolExecutor(max_workers=jobs) as pool:
                 futures = [pool.submit(grade_batch, assignment, batch, worker, template, figures, limits,
-                                       feedback, bar) for batch, worker in zip(batches, workers)]
+                                       feedback, bar, sandbox == "bwrap") for batch, worker in zip(batches, workers)]
                 for future in futures:
                     future.result()
             if course_dir is not None:

@@ -30,6 +30,7 @@ from traitlets import Integer, Unicode
 
 from ..limits import DEFAULT
 from .protocol import TRUNCATED, WATCH_FILE_ENV, Fault
+from .sandbox import exit_cause
 
 
 def error_output(ename: str, evalue: str) -> NotebookNode:
@@ -49,6 +50,7 @@ class GuardedExecute(Execute):
     submission_timeout = Integer(DEFAULT.submission_timeout, help="Seconds one notebook may run in all.").tag(config=True)
     max_output = Integer(DEFAULT.output, help="Output characters kept per cell.").tag(config=True)
     watch_dir = Unicode("", help="Folder for the watch's <student>.jsonl files (empty: no watch).").tag(config=True)
+    sandbox_dir = Unicode("", help="The sandbox's folder, where bwrap writes each kernel's exit status.").tag(config=True)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("kernel_manager_class", AsyncKernelManager)
@@ -112,9 +114,10 @@ class GuardedExecute(Execute):
         try:
             cell, resources = super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
+            cause = exit_cause(self.sandbox_dir, os.environ.get(WATCH_FILE_ENV)) if self.sandbox_dir else ""
             cell.outputs = list(cell.get("outputs", [])) + [error_output(
-                Fault.KERNEL_DIED.value, "the Python kernel stopped while running this cell (os._exit, exit(), "
-                              "a crash, or the system killing it for memory)")]
+                Fault.KERNEL_DIED.value, "the Python kernel stopped while running this cell "
+                + (f"({cause})" if cause else "(os._exit, exit(), a crash, or the system killing it for memory)"))]
             self._stopped = f"this cell did not run: the kernel died in cell {index}"
             return cell, resources
         if any(o.get("ename") == Fault.SUBMISSION_TIMEOUT.value for o in cell.outputs):

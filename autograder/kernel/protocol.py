@@ -33,6 +33,8 @@ PROTECTED_ENV = "NNCOURSE_PROTECTED"       # os.pathsep-separated paths the kern
 STARTUP_FILE = "00-nncourse-watch.py"      # IPython startup file that installs the watch
 STARTUP_CODE = "from autograder.kernel.watch import install\ninstall()\n"
 WATCH_FOLDER = ".watch"                    # in a worker's course directory: <student>.jsonl
+SANDBOX_FOLDER = ".sandbox"                # the sandbox's settings, kernelspec and exit statuses
+RUNTIME_FOLDER = ".runtime"                # the kernels' connection files and ipc sockets
 
 
 def watch_file(course_dir, student: str) -> str:

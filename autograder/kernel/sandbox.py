@@ -1,0 +1,284 @@
+"""Start one grading kernel inside a bubblewrap sandbox.
+
+The grader writes a kernelspec named ``python3`` into each worker's course directory whose argv
+runs this module (``python -m autograder.kernel.sandbox CONFIG CONNECTION_FILE``), so every kernel
+nbgrader starts comes here first. This launcher runs outside the sandbox: it reads the worker's
+settings (written by :func:`write_settings`), puts itself into a fresh pids cgroup where one can
+be made, sets its resource limits, and replaces itself with ``bwrap``, which starts ipykernel in:
+
+- its own user, mount, PID, network, IPC, UTS and cgroup namespaces: no network at all (the
+  kernel talks to nbgrader over ZMQ's ``ipc`` transport, on sockets in the worker's runtime
+  folder, the one folder both see); every process the submission starts dies with the kernel;
+- a file system made only of what the kernel needs, read-only: the system's and Python's
+  installations, the ``helpers`` package and the grader's kernel code. ``source/``,
+  ``notebooks/``, gradebooks, feedback, other students' folders and everything else of the
+  instructor's are not there at all;
+- one writable tmpfs of ``Limits.disk`` bytes at ``/tmp``, holding the home folder and the
+  working folder (a copy of the student's submitted folder), so all writing shares one quota;
+- an address-space cap (inherited), a CPU-time cap, a file-size cap, a process cap (pids cgroup
+  when the machine offers one, otherwise RLIMIT_NPROC for a non-root user) and a scrubbed
+  environment.
+
+bwrap writes its exit status to ``<sandbox>/<student>.status`` (JSON); GuardedExecute reads it to
+say which cap a dead kernel hit.
+"""
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import sys
+import sysconfig
+from pathlib import Path
+
+from .protocol import PROTECTED_ENV, STARTUP_FILE, WATCH_FILE_ENV
+
+SCRATCH = "/tmp"                      # the one writable tmpfs inside the sandbox
+WORK = f"{SCRATCH}/work"              # the kernel's working folder
+SUBMITTED = "/nncourse-submitted"     # the student's folder, read-only, copied into WORK at start
+PASSED_ENV = ("NBGRADER_EXECUTION", "MPLBACKEND", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+              "MKL_NUM_THREADS", "NNCOURSE_OFFLINE", "NNCOURSE_DATA", "KERAS_BACKEND", "JAX_PLATFORMS",
+              "XLA_FLAGS", "LANG", "LC_ALL", WATCH_FILE_ENV, PROTECTED_ENV)
+SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/etc")
+CGROUP_ROOTS = ("/sys/fs/cgroup/pids", "/sys/fs/cgroup")
+
+
+class SandboxUnavailable(RuntimeError):
+    """bwrap is missing or the machine refuses the namespaces it needs."""
+
+
+def bwrap_path() -> str | None:
+    return shutil.which("bwrap")
+
+
+def check_available() -> None:
+    """Raise SandboxUnavailable, saying why and how to fix it, unless bwrap can start here."""
+    import subprocess
+
+    path = bwrap_path()
+    if path is None:
+        raise SandboxUnavailable("bubblewrap is not installed: install it (Debian/Ubuntu: apt-get install "
+                                 "bubblewrap) or grade unsandboxed with --sandbox none")
+    probe = subprocess.run([path, "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/", "true"],
+                           capture_output=True, text=True)
+    if probe.returncode != 0:
+        reason = (probe.stderr.strip().splitlines() or ["no reason given"])[-1]
+        raise SandboxUnavailable(f"bubblewrap cannot create its namespaces here ({reason}): allow unprivileged "
+                                 "user namespaces (sysctl kernel.unprivileged_userns_clone=1, or on Ubuntu "
+                                 "kernel.apparmor_restrict_unprivileged_userns=0) or grade with --sandbox none")
+
+
+def _python_dirs() -> list[str]:
+    """What Python needs to start: its installation, the virtualenv, their site-packages."""
+    dirs = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.path.realpath(sys.executable))}
+    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
+        dirs.add(sysconfig.get_paths()[key])
+    return sorted(d for d in dirs if d and os.path.isdir(d))
+
+
+def readable_paths(repo: Path) -> list[str]:
+    """Everything the sandbox shows, read-only."""
+    paths = [d for d in SYSTEM_DIRS if os.path.exists(d)] + _python_dirs()
+    # The course's own packages: helpers (what notebooks import) and the kernel-side grader code.
+    # Not the repository: its source/ and notebooks/ hold every answer.
+    paths += [str(repo / "helpers"), str(repo / "autograder")]
+    data = os.environ.get("NNCOURSE_DATA") or os.path.expanduser("~/.cache/nncourse")
+    if os.path.isdir(data):
+        paths.append(data)  # downloaded datasets, if the instructor has them
+    return list(dict.fromkeys(paths))
+
+
+def write_settings(folder: Path, *, repo: Path, runtime_dir: Path, startup_file: Path, limits,
+                   processes_cgroup: str | None) -> Path:
+    """Write the worker's sandbox settings and its python3 kernelspec; return the kernels dir's
+    parent (for JUPYTER_PATH)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    settings = {
+        "bwrap": bwrap_path(),
+        "readable": readable_paths(repo),
+        "runtime_dir": str(runtime_dir),
+        "startup_file": str(startup_file),
+        "status_dir": str(folder),
+        "disk": int(limits.disk),
+        "cpu_time": int(limits.cpu_time),
+        "processes": int(limits.processes),
+        "cgroup": processes_cgroup or "",
+        "python": sys.executable,
+        "matplotlib_cache": _matplotlib_cache(),
+    }
+    config = folder / "settings.json"
+    config.write_text(json.dumps(settings, indent=1), encoding="utf-8")
+    spec_dir = folder / "jupyter" / "kernels" / "python3"
+    spec_dir.mkdir(parents=True, exist_ok=True)
+    spec = {
+        "argv": [sys.executable, "-m", "autograder.kernel.sandbox", str(config), "{connection_file}"],
+        "display_name": "Python 3 (grading sandbox)",
+        "language": "python",
+        # SIGINT sent to the launcher's process group would not reach a kernel in its own PID
+        # namespace and session; ipykernel interrupts itself on a control-channel message.
+        "interrupt_mode": "message",
+    }
+    (spec_dir / "kernel.json").write_text(json.dumps(spec, indent=1), encoding="utf-8")
+    return folder / "jupyter"
+
+
+def _matplotlib_cache() -> str:
+    """The font list matplotlib built outside, so a sandboxed kernel need not build it again."""
+    try:
+        import matplotlib
+
+        cache = Path(matplotlib.get_cachedir())
+        found = sorted(cache.glob("fontlist-*.json"))
+        return str(found[-1]) if found else ""
+    except Exception:
+        return ""
+
+
+def make_cgroup(name: str, processes: int) -> str | None:
+    """A pids cgroup for one worker's kernels, or None where this machine gives none."""
+    for root in CGROUP_ROOTS:
+        base = Path(root)
+        if not (base / "cgroup.procs").exists():
+            continue
+        try:
+            group = base / "nncourse" / name
+            group.mkdir(parents=True, exist_ok=True)
+            if not (group / "pids.max").exists():
+                group.rmdir()
+                continue
+            return str(group)
+        except OSError:
+            continue
+    return None
+
+
+def remove_cgroup(path: str | None) -> None:
+    if not path:
+        return
+    for child in sorted(Path(path).glob("*"), reverse=True):
+        if child.is_dir():
+            try:
+                child.rmdir()
+            except OSError:
+                pass
+    try:
+        Path(path).rmdir()
+    except OSError:
+        pass
+
+
+def _env(settings: dict) -> dict:
+    env = {name: os.environ[name] for name in PASSED_ENV if name in os.environ}
+    env.update({
+        "PATH": f"{os.path.dirname(settings['python'])}:/usr/local/bin:/usr/bin:/bin",
+        "HOME": f"{SCRATCH}/home",
+        "TMPDIR": "/tmp",
+        "IPYTHONDIR": f"{SCRATCH}/ipython",
+        "MPLCONFIGDIR": f"{SCRATCH}/matplotlib",
+        "NNCOURSE_OFFLINE": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    })
+    return env
+
+
+def bwrap_command(settings: dict, submitted: str, connection_file: str, status_fd: int) -> list[str]:
+    """The bwrap command line for one kernel (``submitted``: the student's own folder)."""
+    cmd = [settings["bwrap"], "--unshare-all", "--die-with-parent", "--new-session",
+           "--json-status-fd", str(status_fd), "--proc", "/proc", "--dev", "/dev"]
+    for path in settings["readable"]:
+        cmd += ["--ro-bind-try", path, path]
+    cmd += ["--size", str(settings["disk"]), "--tmpfs", SCRATCH,
+            "--dir", f"{SCRATCH}/home", "--dir", WORK,
+            "--dir", f"{SCRATCH}/matplotlib", "--dir", f"{SCRATCH}/ipython/profile_default/startup",
+            "--ro-bind", settings["startup_file"], f"{SCRATCH}/ipython/profile_default/startup/{STARTUP_FILE}",
+            "--ro-bind", submitted, SUBMITTED,
+            "--bind", settings["runtime_dir"], settings["runtime_dir"]]
+    if settings.get("matplotlib_cache"):
+        name = os.path.basename(settings["matplotlib_cache"])
+        cmd += ["--ro-bind", settings["matplotlib_cache"], f"{SCRATCH}/matplotlib-cache/{name}"]
+    watch = os.environ.get(WATCH_FILE_ENV)
+    if watch:
+        Path(watch).touch()
+        cmd += ["--bind", watch, watch]
+    cmd += ["--clearenv"]
+    for key, value in _env(settings).items():
+        cmd += ["--setenv", key, value]
+    # The shell copies the submitted folder (and matplotlib's font list) into the tmpfs, then
+    # becomes the kernel.
+    prologue = (f'cp -R {SUBMITTED}/. {WORK}/ 2>/dev/null; '
+                f'cp {SCRATCH}/matplotlib-cache/* {SCRATCH}/matplotlib/ 2>/dev/null; '
+                f'cd {WORK} && exec "$@"')
+    cmd += ["--chdir", WORK, "/bin/sh", "-c", prologue, "sandbox",
+            settings["python"], "-m", "ipykernel_launcher", "-f", connection_file]
+    return cmd
+
+
+def _apply_limits(settings: dict) -> None:
+    cpu = settings["cpu_time"]
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (settings["disk"], settings["disk"]))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if settings["cgroup"]:
+        group = Path(settings["cgroup"]) / f"k{os.getpid()}"
+        group.mkdir(parents=True, exist_ok=True)
+        (group / "pids.max").write_text(str(settings["processes"]))
+        (group / "cgroup.procs").write_text(str(os.getpid()))
+    elif os.getuid() != 0:
+        # RLIMIT_NPROC counts all of this user's processes; allow the kernel this many more.
+        import psutil
+
+        mine = sum(1 for p in psutil.process_iter(["uids"]) if p.info["uids"] and p.info["uids"].real == os.getuid())
+        limit = mine + settings["processes"]
+        resource.setrlimit(resource.RLIMIT_NPROC, (limit, limit))
+
+
+def status_file(status_dir: str, watch_file: str | None) -> str:
+    name = Path(watch_file).stem if watch_file else "kernel"
+    return os.path.join(status_dir, f"{name}.status")
+
+
+def main(argv: list[str]) -> None:
+    config, connection_file = argv[0], argv[1]
+    settings = json.loads(Path(config).read_text(encoding="utf-8"))
+    submitted = os.getcwd()  # nbclient starts the kernel in the notebook's folder
+    status = os.open(status_file(settings["status_dir"], os.environ.get(WATCH_FILE_ENV)),
+                     os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.set_inheritable(status, True)
+    command = bwrap_command(settings, submitted, connection_file, status)
+    _apply_limits(settings)
+    # The kernel's own output is not the notebook's (that travels over ZMQ); keep it out of
+    # nbgrader's pipe, which a process left behind would otherwise hold open.
+    log = os.open(os.path.join(settings["status_dir"], "kernels.log"), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    os.execv(command[0], command)
+
+
+def exit_cause(status_dir: str, watch_file: str | None) -> str:
+    """What bwrap says ended the sandboxed kernel, in words, or ''."""
+    path = status_file(status_dir, watch_file)
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return ""
+    code = None
+    for line in lines:
+        try:
+            item = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(item, dict) and "exit-code" in item:
+            code = item["exit-code"]
+    import signal
+
+    causes = {128 + signal.SIGXCPU: "it used up its CPU-time limit",
+              128 + signal.SIGKILL: "it was killed (memory, or the grader stopping it)",
+              128 + signal.SIGSEGV: "it crashed (segmentation fault)"}
+    return causes.get(code, f"it exited with code {code}" if code is not None else "")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
