@@ -21,8 +21,9 @@ from ..nbgrader_run import run_nbgrader
 from ..nbio import NOTEBOOK_METADATA, read_notebook, write_notebook
 from ..paths import course_root, release_notebook
 from .collect import collect, grade_cells
-from .course import FEEDBACK_CONFIG, copy_prepared, grading_config, protected_paths
+from .course import copy_prepared, feedback_config, grading_config, protected_paths
 from .restore import restore
+from .seal import new_secret, seal_gradebook
 from .results import SubmissionResult
 from .text import one_line
 
@@ -130,6 +131,10 @@ def grade_batch(assignment: str, batch: list[tuple[SubmissionResult, object]], c
     "hide-hidden". Fills each result in place."""
     copy_prepared(template, course_dir)
     _place_submissions(batch, course_dir, assignment)
+    cells = grade_cells(assignment)
+    secret = new_secret()
+    seal_gradebook(course_dir, assignment, read_notebook(release_notebook(assignment)), secret,
+                   {gid for gid, (_, is_test) in cells.items() if is_test})
     watch_dir = course_dir / WATCH_FOLDER
     shutil.rmtree(watch_dir, ignore_errors=True)
     watch_dir.mkdir()
@@ -147,13 +152,12 @@ def grade_batch(assignment: str, batch: list[tuple[SubmissionResult, object]], c
         sandbox.remove_cgroup(cgroup)
     for result, _ in batch:
         result.sandbox = "bwrap" if sandboxed else "none"
-    cells = grade_cells(assignment)
     for result, _ in batch:
-        if not collect(result, course_dir, cells, limits):
+        if not collect(result, course_dir, cells, limits, secret):
             result.error = failure_reason(proc.stdout, result.student)
     if feedback:
-        extra = FEEDBACK_CONFIG if feedback == "hide-hidden" else ""
-        fb = run_nbgrader(["generate_feedback", assignment, "--force"], course_dir, extra_config=extra)
+        fb = run_nbgrader(["generate_feedback", assignment, "--force"], course_dir,
+                          extra_config=feedback_config(feedback == "hide-hidden"))
         for result, _ in batch:
             html = course_dir / "feedback" / result.student / assignment / f"{assignment}.html"
             if result.graded and not html.is_file():

@@ -13,6 +13,10 @@ from ..limits import Limits, format_size
 from ..nbio import read_notebook
 from ..paths import COURSE_ID, source_notebook
 from .results import SubmissionResult, TestResult
+from .seal import finished, zero_unfinished
+
+UNFINISHED_MESSAGE = ("TestDidNotFinish: this test cell did not run to its end (something stopped or "
+                      "skipped its last statement), so it scores 0")
 from .text import one_line
 
 
@@ -114,7 +118,7 @@ def gradebook_scores(course_dir: Path, assignment: str, student: str) -> dict[st
         return {g.name: g.score for g in notebook.grades}
 
 
-def collect(result: SubmissionResult, course_dir: Path, cells: dict, limits: Limits) -> bool:
+def collect(result: SubmissionResult, course_dir: Path, cells: dict, limits: Limits, secret: bytes | None = None) -> bool:
     """Fill ``result`` from ``course_dir``; False when nbgrader produced no grades for it."""
     assignment, student = result.assignment, result.student
     autograded = course_dir / "autograded" / student / assignment / f"{assignment}.ipynb"
@@ -123,19 +127,27 @@ def collect(result: SubmissionResult, course_dir: Path, cells: dict, limits: Lim
         return False
     graded_nb = read_notebook(autograded)
     by_id = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in graded_nb.cells}
+    unfinished = []
     for grade_id, (points, is_test) in cells.items():
         if not is_test:
             continue
         score = float(scores.get(grade_id, 0.0))
-        passed = score >= points
         cell = by_id.get(grade_id)
+        if secret is not None and score > 0 and (cell is None or not finished(cell, secret, grade_id)):
+            unfinished.append(grade_id)
+            result.tests.append(TestResult(grade_id, 0.0, points, False, UNFINISHED_MESSAGE, Fault.UNFINISHED.value))
+            continue
+        passed = score >= points
         message = "" if passed else (test_message(cell) if cell is not None else "test cell missing")
         error = "" if passed or cell is None else test_error(cell)
         result.tests.append(TestResult(grade_id, score, points, passed, message, error))
+    if unfinished:
+        zero_unfinished(course_dir, assignment, student, unfinished)
     result.auto_score = sum(t.score for t in result.tests)
     result.auto_max_score = sum(t.max_score for t in result.tests)
     result.manual_max_score = sum(p for p, is_test in cells.values() if not is_test)
-    result.faults = faults(graded_nb, limits)
+    result.faults = faults(graded_nb, limits) + [
+        f"test cell did not finish: {gid} (its last statement never ran, so it scores 0)" for gid in unfinished]
     result.flags += flags(Path(watch_file(course_dir, student)), graded_nb)
     result.first_error = first_error(graded_nb)
     return True

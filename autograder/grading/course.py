@@ -47,13 +47,16 @@ c.GuardedExecute.sandbox_dir = {str(sandbox_dir)!r}
 """)
 
 
-FEEDBACK_CONFIG = """
+def feedback_config(hide_hidden_tests: bool) -> str:
+    """Feedback without the grader's seal (and, if asked, without hidden-test source)."""
+    hide = "HideHiddenTests, " if hide_hidden_tests else ""
+    return f"""
 
-# Added by the grader: feedback without hidden-test source.
+# Added by the grader (autograder/grading/course.py).
 from nbgrader.preprocessors import GetGrades
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-from autograder.kernel.feedback import HideHiddenTests
-c.GenerateFeedback.preprocessors = [HideHiddenTests, GetGrades, CSSHTMLHeaderPreprocessor]
+from autograder.kernel.feedback import HideHiddenTests, Unseal
+c.GenerateFeedback.preprocessors = [Unseal, {hide}GetGrades, CSSHTMLHeaderPreprocessor]
 """
 
 

@@ -8,6 +8,25 @@ from __future__ import annotations
 
 from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
 
+from .protocol import FINISH_COMMENT, FINISH_MIME
+
+
+def unseal(cell) -> None:
+    """Remove the grader's finish statement and its output (grading/seal.py) from a cell."""
+    if cell.cell_type != "code":
+        return
+    if FINISH_COMMENT in cell.source:
+        cell.source = cell.source.split(FINISH_COMMENT, 1)[0].rstrip("\n")
+    cell.outputs = [o for o in cell.get("outputs", []) if FINISH_MIME not in o.get("data", {})]
+
+
+class Unseal(NbGraderPreprocessor):
+    """Feedback shows the test cells as the course wrote them, without the grader's seal."""
+
+    def preprocess_cell(self, cell, resources, index):
+        unseal(cell)
+        return cell, resources
+
 
 class HideHiddenTests(NbGraderPreprocessor):
     """Feedback without hidden-test source: the region is replaced by a one-line note and a
