@@ -23,6 +23,7 @@ from ..paths import course_root, release_notebook
 from .collect import collect, grade_cells
 from .course import copy_prepared, feedback_config, grading_config, protected_paths
 from .restore import restore
+from .scan import scan_notebook
 from .seal import new_secret, seal_gradebook
 from .results import SubmissionResult
 from .text import one_line
@@ -84,6 +85,7 @@ class _Progress:
 def _place_submissions(batch: list[tuple[SubmissionResult, object]], course_dir: Path, assignment: str) -> None:
     release = read_notebook(release_notebook(assignment))
     for result, nb in batch:
+        result.flags += scan_notebook(nb, assignment)
         nb, result.notes = restore(nb, release)
         for area in ("submitted", "autograded", "feedback"):
             folder = course_dir / area / result.student / assignment

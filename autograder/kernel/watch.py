@@ -20,7 +20,13 @@ import sys
 from .protocol import PROTECTED_ENV, WATCH_FILE_ENV, cell_key
 
 WATCHED_MODULES = ("numpy", "numpy.testing", "numpy.linalg", "numpy.random", "math",
-                   "helpers", "helpers.testing", "helpers.gradcheck")
+                   "numpy._core.multiarray", "numpy._core.umath", "numpy._core.numeric",
+                   "numpy._core.fromnumeric", "helpers", "helpers.testing", "helpers.gradcheck")
+# IPython's extension points: what decides how a later cell is turned into code and how its
+# errors are shown. A submission that changes one can rewrite or silence the tests.
+IPYTHON_HOOKS = ("input_transformers_cleanup", "input_transformers_post", "ast_transformers",
+                 "custom_exceptions", "CustomTB", "InteractiveTB", "SyntaxTB", "showtraceback",
+                 "showsyntaxerror", "run_cell", "run_ast_nodes", "run_code")
 PROTECTED_MODULE_ROOTS = ("numpy", "helpers", "builtins", "sys", "math", "nbgrader", "autograder")
 # Names IPython itself adds to or swaps in builtins around each cell.
 IPYTHON_BUILTINS = {"display", "get_ipython", "exit", "quit", "__IPYTHON__", "help", "copyright",
@@ -54,6 +60,7 @@ class Watch:
         self.builtins = {k: v for k, v in vars(builtins).items() if k not in IPYTHON_BUILTINS}
         self.sys_modules = {k: v for k, v in sys.modules.items() if self._protected_module(k)}
         self.helper_names: dict[str, object] = {}
+        self.hooks: dict[str, object] | None = None  # taken before the first cell runs
 
     @staticmethod
     def _protected_module(name: str) -> bool:
@@ -75,6 +82,24 @@ class Watch:
     # -- IPython events ----------------------------------------------------------------------
     def pre_run_cell(self, info) -> None:
         self.cell = cell_key(getattr(info, "raw_cell", "") or "")
+        if self.hooks is None:
+            self.hooks = self.hook_state()
+
+    @staticmethod
+    def hook_state() -> dict[str, object]:
+        """Identities of IPython's extension points and the interpreter's hooks, comparable later."""
+        def ident(value):
+            if isinstance(value, (list, tuple)):
+                return tuple(id(v) for v in value)
+            return id(getattr(value, "__func__", value))
+
+        state: dict[str, object] = {"sys.gettrace": id(sys.gettrace()), "sys.getprofile": id(sys.getprofile()),
+                                    "sys.excepthook": id(sys.excepthook)}
+        ip = _ipython()
+        if ip is not None:
+            for name in IPYTHON_HOOKS:
+                state[f"IPython {name}"] = ident(getattr(ip, name, None))
+        return state
 
     def post_run_cell(self, result) -> None:
         # The watch must never raise into the kernel: with memory exhausted by the cell it checks,
@@ -85,6 +110,7 @@ class Watch:
             self.check_builtins()
             self.check_sys_modules()
             self.check_helper_names()
+            self.check_hooks()
         except Exception:  # MemoryError among them; the next cell checks again
             pass
         finally:
@@ -100,6 +126,22 @@ class Watch:
                 if current.get(attr, _MISSING) is not value:
                     self.flag("numpy" if name.startswith("numpy") or name == "math" else "test helpers",
                               f"{name}.{attr} was replaced or deleted")
+
+    def check_hooks(self) -> None:
+        if self.hooks is None:
+            return
+        now = self.hook_state()
+        for name, before in self.hooks.items():
+            if now.get(name) != before:
+                self.flag("changes how grading works", f"{name} was changed")
+        # Libraries add event callbacks of their own (matplotlib's inline backend does); the
+        # watch's own two must stay.
+        ip = _ipython()
+        if ip is not None:
+            for event, callback in (("pre_run_cell", self.pre_run_cell), ("post_run_cell", self.post_run_cell)):
+                if not any(getattr(c, "__func__", None) is callback.__func__ and getattr(c, "__self__", None) is self
+                           for c in ip.events.callbacks.get(event, [])):
+                    self.flag("changes how grading works", f"the grader's {event} callback was removed")
 
     def check_builtins(self) -> None:
         current = vars(builtins)
