@@ -7,6 +7,14 @@
 # this stage shows that they do **the same arithmetic**, once their many defaults are set to match
 # what you did by hand. Then you use what you know on a dataset of your own choice.
 #
+# **Time and prerequisites.** About 4 to 6 hours: 1.5 to 2 hours for Part A (reading, three short
+# TODOs in scikit-learn and three in Keras, one written answer), the rest for the project of Part B.
+# Running every cell takes about a minute on a laptop (most of it importing Keras and training the
+# MNIST networks). Nothing is imported from earlier notebooks: the models of stages 02, 04 and 05
+# are given again in read-only cells; the text assumes you have done those stages and knows the
+# optimisers and initialisations of stages 06 and 08 by name. Part A's Keras sections need `keras`
+# with a backend (Colab has both; elsewhere `pip install keras jax`).
+#
 # **You will**
 # - **Part A:** rebuild two earlier models with scikit-learn, the MNIST network of stage 05 as an
 #   `MLPClassifier` and the credit-score model of stage 04 as a `Ridge` regression; configure them
@@ -14,13 +22,17 @@
 #   training time side by side;
 # - see which of the library's defaults (optimiser, momentum, penalty, batch size, stopping rule,
 #   initialisation) would otherwise make the comparison unfair, and what else it does for you;
+# - build the same two models in **Keras**, move your own weights into its layers, and check your
+#   hand-written backward passes against the gradients Keras derives by **automatic
+#   differentiation**;
 # - **Part B:** run a small project end to end on data you choose: split, preprocess, choose the
 #   layers and hyperparameters on a validation set, train, evaluate once on a test set, compare
 #   with a library baseline, and report. A worked example shows every step.
 #
 # Cells marked **TODO** are yours. The test cell after each one checks your work straight away;
 # the grader runs more checks of the same kind later, so make your code correct in general, not
-# just for the examples shown. Part B is graded by hand against the rubric given there.
+# just for the examples shown. Each TODO has hints above it, folded away: open them one at a time,
+# only when you are stuck. Part B is graded by hand against the rubric given there.
 
 # %%
 import copy
@@ -35,7 +47,7 @@ from sklearn.neural_network import MLPClassifier
 
 from helpers import seed_everything, under_grader
 from helpers.mnist import load_mnist
-from helpers.testing import assert_close, assert_shape, call
+from helpers.testing import assert_close, assert_shape, assert_unchanged, call
 
 try:
     from threadpoolctl import threadpool_limits
@@ -61,9 +73,10 @@ QUICK = under_grader()  # True only while nbgrader executes the notebook: the ex
 #   weights are Xavier-uniform and the biases zero (stage 02); every epoch visits the rows in a new
 #   random order (stage 05's `iterate_minibatches`); `gradient = (probs - Y) / B` (stage 05);
 #   everything in float32, like the images;
-# - the **credit-score model** of stage 04: the one-output linear layer $\hat y = X^{n} W^\top + b$
-#   on standardised features, trained by full-batch gradient descent on the mean squared error plus
-#   $\lambda \lVert W \rVert^2$ (the bias is not penalised), written out without the `Linear` class.
+# - the **credit-score model** of stage 04: a `Linear(d, 1)` layer (stage 02: `W` of shape
+#   (out, in), `b` of shape (out,), `forward` and `backward`) on standardised features, trained by
+#   full-batch gradient descent on the mean squared error plus $\lambda \lVert W \rVert^2$ (the
+#   bias is not penalised), exactly as in stage 04.
 #
 # It also holds `fit_quietly`, which fits a scikit-learn model and silences one warning on purpose:
 # see section 2.
@@ -135,7 +148,33 @@ def train_scratch_mlp(X, y, hidden, lr, batch_size, epochs, seed, net=None, shuf
     return net, epoch_losses
 
 
-# ---- the credit-score model (stage 04) -----------------------------------------------------
+# ---- the credit-score model (stages 02 and 04) ---------------------------------------------
+class Linear:
+    """A fully connected layer y = x @ W.T + b on a batch of rows (stage 02).
+
+    W: (out_dim, in_dim), Xavier-uniform from `rng`; b: (out_dim,) zeros. forward keeps its input
+    as self.x; backward(dout) sets self.dW and self.db and returns dL/dx.
+    """
+
+    def __init__(self, in_dim, out_dim, rng=None):
+        if rng is None:
+            rng = np.random.default_rng()
+        bound = np.sqrt(6.0 / (in_dim + out_dim))
+        self.W = rng.uniform(-bound, bound, size=(out_dim, in_dim))
+        self.b = np.zeros(out_dim)
+        self.dW = np.zeros_like(self.W)
+        self.db = np.zeros_like(self.b)
+
+    def forward(self, x):
+        self.x = x
+        return x @ self.W.T + self.b
+
+    def backward(self, dout):
+        self.dW = dout.T @ self.x
+        self.db = dout.sum(axis=0)
+        return dout @ self.W
+
+
 def standardize(X):
     """(Xn, mu, sigma): columns scaled to mean 0 and std 1 (ddof=0), sigma with 1e-8 added."""
     mu = X.mean(axis=0)
@@ -143,24 +182,35 @@ def standardize(X):
     return (X - mu) / sigma, mu, sigma
 
 
-def train_linear_l2(Xn, y, lam, lr, epochs):
-    """Full-batch gradient descent on mean((Xn W^T + b - y)^2) + lam * sum(W^2); returns (W, b, losses).
+def l2_penalty(W, lam):
+    return lam * float(np.sum(W ** 2))
 
-    W has shape (1, d) and starts Xavier-uniform (seed 0), b has shape (1,) and starts at 0.
+
+def l2_gradient(W, lam):
+    return 2.0 * lam * W
+
+
+def credit_gradients(lin, Xn, y, lam):
+    """Forward and backward through `lin` on all rows: (loss, dW, db) of the MSE plus lam * sum(W^2)."""
+    residual = lin.forward(Xn) - np.reshape(y, (-1, 1))
+    loss = float(np.mean(residual ** 2)) + l2_penalty(lin.W, lam)
+    lin.backward(2.0 * residual / len(Xn))
+    return loss, lin.dW + l2_gradient(lin.W, lam), lin.db
+
+
+def train_linear_l2(Xn, y, lam, lr, epochs):
+    """Full-batch gradient descent from Linear(d, 1, rng=np.random.default_rng(0)); returns (lin, losses).
+
+    losses[t] is the loss (penalty included) before update t.
     """
-    n, d = Xn.shape
-    bound = np.sqrt(6.0 / (d + 1))
-    W = np.random.default_rng(0).uniform(-bound, bound, size=(1, d))
-    b = np.zeros(1)
-    y = y.reshape(-1, 1)
+    lin = Linear(Xn.shape[1], 1, rng=np.random.default_rng(0))
     losses = []
     for _ in range(epochs):
-        residual = Xn @ W.T + b - y
-        losses.append(float(np.mean(residual ** 2) + lam * np.sum(W ** 2)))
-        dyhat = 2.0 * residual / n
-        W -= lr * (dyhat.T @ Xn + 2.0 * lam * W)
-        b -= lr * dyhat.sum(axis=0)
-    return W, b, losses
+        loss, grad_W, grad_b = credit_gradients(lin, Xn, y, lam)
+        losses.append(loss)
+        lin.W -= lr * grad_W
+        lin.b -= lr * grad_b
+    return lin, losses
 
 
 # ---- fitting scikit-learn models -----------------------------------------------------------
@@ -210,19 +260,48 @@ def fit_quietly(model, X, y):
 # arguments. The [MLPClassifier documentation](https://scikit-learn.org/stable/modules/generated/sklearn.neural_network.MLPClassifier.html)
 # lists every setting. Leave the activation (ReLU) and the learning-rate schedule (constant) as
 # they are, or set them explicitly: either is fine.
+#
+# <details><summary>Hint 1: the idea</summary>
+#
+# Go through the table row by row. Wherever the two columns differ, `MLPClassifier` has a
+# parameter that changes its behaviour to ours; look each one up in the documentation (the
+# optimiser is called the *solver*, the L2 penalty *alpha*, the epochs *iterations*). Rows that
+# already agree need nothing.
+#
+# </details>
+#
+# <details><summary>Hint 2: the key step</summary>
+#
+# The stopping rule is the subtle row. The first epoch can never count as "no improvement" (the
+# best loss so far starts at infinity), so after $e$ epochs the count is at most $e - 1$, and
+# training stops only once the count is above `n_iter_no_change`. Choose `n_iter_no_change` so large
+# that this cannot happen before the last epoch, whatever the losses are. Setting `tol=0` alone
+# is not enough: an epoch whose loss goes up still counts (and `tol` cannot be negative).
+#
+# </details>
+#
+# <details><summary>Hint 3: the settings</summary>
+#
+# `hidden_layer_sizes=(hidden_size,)`, `solver="sgd"`, `momentum=0.0`, `alpha=0.0`,
+# `learning_rate_init=lr`, `batch_size=batch_size`, `max_iter=epochs`, `n_iter_no_change=epochs`
+# (anything at least `epochs - 2` works), `random_state=seed`; `shuffle=True` and
+# `early_stopping=False` are already the defaults.
+#
+# </details>
 
 # %% nbgrader={"grade_id": "make_sklearn_mlp", "solution": true}
 def make_sklearn_mlp(hidden_size, lr, batch_size, epochs, seed):
     """An unfitted MLPClassifier that trains like train_scratch_mlp(X, y, hidden_size, lr, batch_size, epochs, seed).
 
-    hidden_size: width of the single ReLU hidden layer.
-    lr: the constant learning rate of plain minibatch SGD (no momentum of any kind, no L2 penalty).
+    hidden_size: width of the single ReLU hidden layer (ints; all arguments are plain numbers).
+    lr: the constant learning rate of plain minibatch SGD: no momentum of any kind, no penalty.
     batch_size: rows per minibatch; the rows are reshuffled every epoch.
-    epochs: the classifier must train for exactly this many epochs on ANY data, also when the
-        training loss stops improving or gets worse: make sure scikit-learn's stopping rule
-        (tol, n_iter_no_change) cannot end training early, and use no validation split.
-    seed: makes the initial weights and the shuffling reproducible.
-    Returns the MLPClassifier without fitting it.
+    epochs: fit(X, y) must train exactly this many epochs on ANY data, also when the training loss
+        stops improving or gets worse, and must hold no rows out for validation.
+    seed: the initial weights and the shuffling are reproducible from it (same seed, same run;
+        another seed, another run).
+    Returns the MLPClassifier without fitting it. The tests read its get_params(), fit it on small
+    problems and compare every epoch's loss and the final weights with plain SGD.
     """
     ### BEGIN SOLUTION
     return MLPClassifier(
@@ -357,28 +436,50 @@ for (_h, _lr, _b, _e, _s), _kind in _cases:
 # %% [markdown]
 # ## 3. The credit model in scikit-learn
 #
-# Stage 04 ended with this cross-check. Our objective and scikit-learn's `Ridge` differ by a factor:
+# Stage 04 ended with this cross-check. Our objective and the one scikit-learn's `Ridge` minimises
+# are written differently:
 #
 # $$\text{ours: } \frac{1}{N}\lVert y - Xw - b\rVert^2 + \lambda \lVert w\rVert^2, \qquad
 #   \text{Ridge: } \lVert y - Xw - b\rVert^2 + \alpha \lVert w\rVert^2 .$$
 #
-# Multiplying ours by $N$ does not move its minimum and turns it into Ridge's with
-# $\alpha = N\lambda$. Like us, `Ridge` fits an intercept and leaves it unpenalised (it centres $X$
-# and $y$, solves for $w$, and sets $b = \bar y - \bar x \cdot w$). Unlike our gradient descent it
-# solves the problem exactly, with linear algebra, so there is no learning rate and no number of
-# epochs to choose.
+# Like us, `Ridge` fits an intercept and leaves it unpenalised (it centres $X$ and $y$, solves for
+# $w$, and sets $b = \bar y - \bar x \cdot w$). Unlike our gradient descent it solves the problem
+# exactly, with linear algebra, so there is no learning rate and no number of epochs to choose.
 #
 # **TODO:** implement `ridge_matching_l2(lam, n_samples)`: return an **unfitted** `Ridge` whose
 # solution minimises our objective with strength `lam` on `n_samples` rows. Keep the default solver
 # or choose one that solves the problem exactly; `"sag"` and `"saga"` are stochastic and stop at an
 # approximation, far from it on features that are not standardised.
+#
+# <details><summary>Hint 1: the idea</summary>
+#
+# Two objectives have the same minimiser when one is a positive constant times the other: scaling
+# a function stretches its values but does not move the point where it is lowest. Find the
+# constant that turns ours into Ridge's, and see what it does to each term.
+#
+# </details>
+#
+# <details><summary>Hint 2: the key step</summary>
+#
+# Multiply our objective by $N$. The fit term loses its $\frac{1}{N}$ and becomes exactly Ridge's
+# fit term; the penalty term becomes $N\lambda \lVert w \rVert^2$. Compare that with Ridge's
+# penalty term.
+#
+# </details>
+#
+# <details><summary>Hint 3: the formula</summary>
+#
+# $\alpha = N \lambda$: `Ridge(alpha=n_samples * lam)`, with the intercept fitted (the default).
+#
+# </details>
 
 # %% nbgrader={"grade_id": "ridge_matching_l2", "solution": true}
 def ridge_matching_l2(lam, n_samples):
-    """An unfitted sklearn Ridge that minimises mean((X w + b - y)^2) + lam * sum(w^2) on n_samples rows.
+    """An unfitted sklearn Ridge whose fit(X, y) minimises OUR objective (section 3) on n_samples rows.
 
-    lam: our L2 strength (a float >= 0); n_samples: the number of rows it will be fitted on.
-    The intercept b is fitted and not penalised.
+    lam: our L2 strength (a float >= 0); n_samples: the number of rows it will be fitted on (an int).
+    The intercept b is fitted and not penalised. The tests read alpha and fit_intercept, then fit
+    it and compare coef_ and intercept_ with our objective's minimiser (to 1e-6).
     """
     ### BEGIN SOLUTION
     return Ridge(alpha=n_samples * lam, fit_intercept=True)
@@ -390,20 +491,17 @@ ridge = call(ridge_matching_l2, 0.1, 5)
 assert isinstance(ridge, Ridge), f"ridge_matching_l2: return a sklearn Ridge, got {type(ridge).__name__}"
 assert not hasattr(ridge, "coef_"), "ridge_matching_l2: return the Ridge unfitted (do not call fit)"
 assert np.isclose(ridge.get_params()["alpha"], 0.5), (
-    f"ridge_matching_l2(0.1, 5): alpha is {ridge.get_params()['alpha']}; Ridge's objective has no 1/N, so alpha "
-    "must be N * lambda = 5 * 0.1 = 0.5")
+    f"ridge_matching_l2(0.1, 5): alpha is {ridge.get_params()['alpha']}; for lam = 0.1 on 5 rows, alpha must be 0.5 "
+    "(compare the two objectives of section 3, term by term)")
 assert ridge.get_params()["fit_intercept"], "ridge_matching_l2: our model has a bias; Ridge must fit an intercept"
 X_credit_test = np.array([[0.10, 45, 0], [0.90, 22, 3], [0.40, 31, 1], [0.20, 52, 0], [0.70, 28, 2]])
 y_credit_test = np.array([720, 580, 660, 740, 610], dtype=float)
 Xn_test, _, _ = standardize(X_credit_test)
 ridge.fit(Xn_test, y_credit_test)
-# the minimiser of our objective in closed form: centre, then solve (X^T X + N lam I) w = X^T y
-Xc = Xn_test - Xn_test.mean(axis=0)
-w_expected = np.linalg.solve(Xc.T @ Xc + 5 * 0.1 * np.eye(3), Xc.T @ (y_credit_test - y_credit_test.mean()))
-b_expected = y_credit_test.mean() - Xn_test.mean(axis=0) @ w_expected
-assert_close("ridge_matching_l2: coef_", np.ravel(ridge.coef_), w_expected, rtol=1e-6, atol=1e-6,
-             case="the credit data, lambda=0.1")
-assert_close("ridge_matching_l2: intercept_", np.ravel(ridge.intercept_)[0], b_expected, rtol=1e-8,
+# the minimiser of our objective on these five rows with lam = 0.1, worked out once (stage 04's answer)
+assert_close("ridge_matching_l2: coef_", np.ravel(ridge.coef_), [-17.2229158, 24.9267859, -18.2110986], rtol=1e-6,
+             atol=1e-6, case="the credit data, lambda=0.1")
+assert_close("ridge_matching_l2: intercept_", np.ravel(ridge.intercept_)[0], 662.0, rtol=1e-8,
              case="the credit data, lambda=0.1: the intercept is the mean score")
 print("ridge_matching_l2: visible tests passed")
 ### BEGIN HIDDEN TESTS
@@ -416,7 +514,8 @@ for _lam, _n, _d in [(0.1, 5, 3), (0.02, 40, 4), (3.0, 12, 2), (0.5, 7, 6), (1e-
     assert isinstance(_ridge, Ridge) and not hasattr(_ridge, "coef_"), (
         f"ridge_matching_l2({_lam}, {_n}): return an unfitted Ridge")
     assert np.isclose(_ridge.get_params()["alpha"], _n * _lam, rtol=1e-12), (
-        f"ridge_matching_l2({_lam}, {_n}): alpha must be n_samples * lam = {_n * _lam:g}")
+        f"ridge_matching_l2({_lam}, {_n}): alpha is {_ridge.get_params()['alpha']:g}; expected {_n * _lam:g} for "
+        f"lam = {_lam} on {_n} rows")
     _ridge.fit(_X, _y)
     _mean_x, _mean_y = _X.mean(axis=0), _y.mean()
     _Xc = _X - _mean_x
@@ -456,8 +555,9 @@ N_credit, LAM = len(y_credit), 0.1
 Xn_credit, mu_credit, sigma_credit = standardize(X_credit)
 
 start = time.perf_counter()
-W_gd, b_gd, _ = train_linear_l2(Xn_credit, y_credit, LAM, lr=0.15, epochs=2000)
+lin_gd, losses_gd = train_linear_l2(Xn_credit, y_credit, LAM, lr=0.15, epochs=2000)
 gd_seconds = time.perf_counter() - start
+W_gd, b_gd = lin_gd.W, lin_gd.b
 
 credit_ridge = ridge_matching_l2(LAM, N_credit)
 start = time.perf_counter()
@@ -492,7 +592,7 @@ else:
 HIDDEN, LEARNING_RATE, BATCH_SIZE, SEED = 128, 0.1, 64, 0
 X_train, y_train = mnist.X_train[:N_TRAIN], mnist.y_train[:N_TRAIN]
 X_test, y_test = mnist.X_test[:N_TEST], mnist.y_test[:N_TEST]
-print(f"training on {N_TRAIN:,} images for {EPOCHS} epochs, testing on {N_TEST:,}")
+print(f"training on {N_TRAIN:,} images for {EPOCHS} epoch{'s' if EPOCHS > 1 else ''}, testing on {N_TEST:,}")
 
 runs = {}
 start = time.perf_counter()
@@ -541,7 +641,9 @@ step_difference = max(float(np.max(np.abs(ours - np.asarray(theirs).T)))
 print(f"after one more epoch of {int(np.ceil(len(step_labels) / BATCH_SIZE))} steps in the same order: "
       f"max |weight difference| {step_difference:.1e} (the largest weight is {np.abs(twin.W1).max():.2f}); "
       f"epoch loss {twin_losses[0]:.6f} (ours) and {sk_twin.loss_curve_[-1]:.6f} (scikit-learn)")
-assert step_difference < 1e-5, "the two implementations should agree to float32 rounding"
+assert step_difference < 1e-5, (
+    "scikit-learn's network and ours disagree after one epoch from the same weights and in the same order: fix "
+    "make_sklearn_mlp first (its test above says how)")
 
 # %% [markdown]
 # ### Everything in one table
@@ -605,8 +707,8 @@ plt.show()
 #   size `"auto"` is $\min(200, N)$.
 # - **Gradients.** Backpropagation through any stack of layers is built in; you
 #   derived `relu_backward`, `softmax_cross_entropy_backward` and every `Linear.backward`, and
-#   checked them against numerical gradients. PyTorch and Keras go one step further and derive the
-#   backward pass of any function you write (automatic differentiation).
+#   checked them against numerical gradients. Keras and PyTorch go one step further and derive the
+#   backward pass of any function you write (automatic differentiation, section 6).
 # - **Optimisers.** Adam is the default (`solver="adam"`), SGD comes with momentum 0.9 and
 #   Nesterov's variant switched on, `learning_rate="invscaling"` or `"adaptive"` are schedules:
 #   your stage 08 classes.
@@ -645,6 +747,598 @@ plt.show()
 # `solver="sgd"`) would make each step about ten times larger on average at the same learning rate.
 # Leaving the stopping rule in place could end training after fewer epochs than ours, and the
 # default `alpha=1e-4` adds a small weight decay we did not have.
+# ### END SOLUTION
+
+# %% [markdown]
+# ## 6. The same models in Keras: gradients by automatic differentiation
+#
+# scikit-learn's `MLPClassifier` has backpropagation for one kind of network built in. Deep-learning
+# frameworks such as Keras, PyTorch and JAX go further: you write only the **forward** computation,
+# and the framework derives the backward pass of whatever you wrote, by **automatic
+# differentiation** (autodiff). While the forward pass runs, the framework records the graph of
+# operations; for each operation it knows the local derivative (the same rules you used in
+# `relu_backward` or `Linear.backward`), and it chains them backwards through the recorded graph.
+# The red arrows you wrote by hand in stages 02 to 05 become code the framework generates:
+#
+# ![The MNIST network of stage 05 from scratch: a forward chain from the images through Linear, ReLU, Linear and softmax to the cross-entropy loss, and under it a backward arrow for every step, each one a function written by hand](figure:graph_by_hand)
+#
+# ![The same network in Keras: the same forward chain written as Dense layers and a loss, and the same backward arrows, now generated by automatic differentiation from the forward code](figure:graph_autodiff)
+#
+# The cell below imports [Keras](https://keras.io), which runs on one of several backends: in Colab
+# that is TensorFlow; elsewhere, if TensorFlow is missing, the cell picks JAX (`pip install keras
+# jax`). Everything in this section works with either. The second cell (given, read-only) holds
+# `autodiff_gradients`, which asks the backend's automatic differentiation for the gradient of a
+# compiled model's loss, and `dense_layers`, which lists a model's `Dense` layers in order.
+
+# %%
+import importlib.util
+import os
+from types import SimpleNamespace
+
+if importlib.util.find_spec("tensorflow") is None:  # Colab has TensorFlow and keeps it as the backend
+    os.environ.setdefault("KERAS_BACKEND", "jax")  # must be set before keras is imported
+import keras
+
+print(f"Keras {keras.__version__}, backend: {keras.backend.backend()}")
+
+# %% nbgrader={"grade_id": "given_autodiff", "locked": true}
+def dense_layers(model):
+    """The keras.layers.Dense layers of a model, in the order the data flows through them."""
+    return [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+
+
+def autodiff_gradients(model, X, y):
+    """Gradients of a compiled model's loss on the rows (X, y), penalties included, by autodiff.
+
+    Returns one numpy array per entry of model.trainable_variables, in Keras's layout (a Dense
+    kernel is (in, out)). The weights are not changed. Works with the jax and tensorflow backends.
+    """
+    X = keras.ops.convert_to_tensor(np.asarray(X, dtype="float32"))
+    y = np.asarray(y)
+    y = keras.ops.convert_to_tensor(y.astype("float32") if np.issubdtype(y.dtype, np.floating) else y)
+    variables = model.trainable_variables
+    backend = keras.backend.backend()
+    if backend == "jax":
+        import jax
+
+        def loss_of(values):  # the same forward pass, with the weights as an explicit argument
+            with keras.StatelessScope(state_mapping=list(zip(variables, values))):
+                return model.compute_loss(x=X, y=y, y_pred=model(X))
+
+        gradients = jax.jit(jax.grad(loss_of))([variable.value for variable in variables])
+    elif backend == "tensorflow":
+        import tensorflow as tf
+
+        with tf.GradientTape() as tape:  # records the forward pass
+            loss = model.compute_loss(x=X, y=y, y_pred=model(X))
+        gradients = tape.gradient(loss, variables)
+    else:
+        raise RuntimeError(f"autodiff_gradients supports the jax and tensorflow backends, not {backend!r}: "
+                           "set the environment variable KERAS_BACKEND before importing keras")
+    return [np.asarray(keras.ops.convert_to_numpy(gradient)) for gradient in gradients]
+
+
+# %% [markdown]
+# ### Your weights in a Keras layer
+#
+# Keras's fully connected layer is `keras.layers.Dense(units)`. Once it knows its input width it
+# holds two weights, `dense.kernel` of shape `(in_dim, units)` and `dense.bias` of shape
+# `(units,)`, and on a batch of rows `x` of shape `(B, in_dim)` it computes
+# `x @ dense.kernel + dense.bias`. `dense.get_weights()` returns both as numpy arrays, and
+# `dense.set_weights([kernel, bias])` (or `dense.kernel.assign(...)`) sets them; Keras refuses
+# arrays of the wrong shape.
+#
+# **TODO:** implement `linear_to_dense(lin, dense)`: copy the weights of our layer `lin` into the
+# Keras layer `dense`, so that the two compute the same function. The comparisons below all rely
+# on it: they start our network and Keras's from the very same weights.
+#
+# <details><summary>Hint 1: the idea</summary>
+#
+# Both layers compute an affine function of each row: a matrix product plus a bias. Write down
+# what each one computes for the same batch `x`, and match the pieces: which array of ours must
+# Keras's kernel be, and which its bias?
+#
+# </details>
+#
+# <details><summary>Hint 2: the key step</summary>
+#
+# Ours is `x @ lin.W.T + lin.b`, Keras's is `x @ dense.kernel + dense.bias`. The kernel must be the
+# matrix that `x` is multiplied by in ours, of shape `(in_dim, out_dim)`: not `lin.W` itself, whose
+# shape is `(out_dim, in_dim)` (for a square layer both shapes are the same, so Keras would accept
+# the wrong one silently).
+#
+# </details>
+#
+# <details><summary>Hint 3: the code</summary>
+#
+# `dense.set_weights([lin.W.T, lin.b])`, then `return dense`.
+#
+# </details>
+
+# %% nbgrader={"grade_id": "linear_to_dense", "solution": true}
+def linear_to_dense(lin, dense):
+    """Copy the weights of our layer `lin` into the Keras layer `dense`; return `dense`.
+
+    lin: our Linear, or any object with numpy arrays lin.W, shape (out_dim, in_dim), and lin.b,
+        shape (out_dim,). Not modified.
+    dense: a built keras.layers.Dense with units == out_dim, a bias, and in_dim input features
+        (dense.kernel and dense.bias exist). Its weights are replaced; the layer itself is returned,
+        not a new one.
+    Afterwards dense(x) equals lin.forward(x) for every x of shape (B, in_dim), to float32 rounding.
+    The tests use layers of several shapes (square ones, one output, one input) and compare
+    dense.get_weights() and dense(x) with lin.
+    """
+    ### BEGIN SOLUTION
+    dense.set_weights([np.asarray(lin.W).T, np.asarray(lin.b)])
+    return dense
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_linear_to_dense", "points": 3}
+def _filled_dense(function, lin, in_dim, out_dim):
+    """A fresh Dense(out_dim) for in_dim inputs (weights all 0), filled by the function under test."""
+    layer = keras.layers.Dense(out_dim, kernel_initializer="zeros")
+    layer.build((None, in_dim))
+    try:
+        returned = call(function, lin, layer)
+    except ValueError as error:  # Keras checks every shape
+        raise AssertionError(f"{function.__name__} (lin.W of shape {np.shape(lin.W)}): Keras refused the weights: "
+                             f"{error} A Dense layer for {in_dim} inputs and {out_dim} outputs has a kernel of "
+                             f"shape ({in_dim}, {out_dim}) and a bias of shape ({out_dim},).") from None
+    assert returned is layer, (f"{function.__name__}: return the Dense layer you were given, filled in "
+                               f"(got {type(returned).__name__})")
+    return layer
+
+
+lin_test = Linear(3, 2, rng=np.random.default_rng(0))
+lin_test.W = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+lin_test.b = np.array([0.5, -1.0])
+dense_test = _filled_dense(linear_to_dense, lin_test, 3, 2)
+assert_unchanged("linear_to_dense", "lin.W", [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], lin_test.W)
+assert_unchanged("linear_to_dense", "lin.b", [0.5, -1.0], lin_test.b)
+# worked by hand: [1, 0, -1] gives [1 - 3 + 0.5, 4 - 6 - 1], and [0, 1, 0] gives [2 + 0.5, 5 - 1]
+assert_close("linear_to_dense: dense(x)", np.asarray(dense_test(np.array([[1.0, 0.0, -1.0], [0.0, 1.0, 0.0]]))),
+             [[-1.5, -3.0], [2.5, 4.0]], rtol=1e-6, atol=1e-6,
+             case="W = [[1, 2, 3], [4, 5, 6]], b = [0.5, -1], x = [[1, 0, -1], [0, 1, 0]]")
+print("linear_to_dense: visible tests passed")
+### BEGIN HIDDEN TESTS
+_rng = np.random.default_rng(1012)
+for _in, _out, _dtype in [(3, 3, np.float64), (2, 2, np.float32), (4, 1, np.float64), (1, 5, np.float32)]:
+    _lin = Linear(_in, _out, rng=_rng)
+    _lin.W = _rng.normal(size=(_out, _in)).astype(_dtype)
+    _lin.b = (_rng.normal(size=_out) + 1.0).astype(_dtype)
+    _W0, _b0 = _lin.W.copy(), _lin.b.copy()
+    _case = f"lin.W of shape ({_out}, {_in}) and lin.b of shape ({_out},), random values, {np.dtype(_dtype).name}"
+    _dense = _filled_dense(linear_to_dense, _lin, _in, _out)
+    assert_unchanged("linear_to_dense", "lin.W", _W0, _lin.W)
+    assert_unchanged("linear_to_dense", "lin.b", _b0, _lin.b)
+    _kernel, _bias = _dense.get_weights()
+    assert_close("linear_to_dense: dense.kernel", _kernel, _W0.T, rtol=1e-6, atol=1e-6, case=_case)
+    assert_close("linear_to_dense: dense.bias", _bias, _b0, rtol=1e-6, atol=1e-6, case=_case)
+    if _in == _out == 3:
+        _x = _rng.normal(size=(1, _in))
+        assert_close("linear_to_dense: dense(x)", np.asarray(_dense(_x)), _x @ _W0.T + _b0, rtol=1e-5, atol=1e-5,
+                     case=f"{_case}, a batch of 1")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### The credit model in Keras
+#
+# A Keras model is built from layers and then **compiled** with a loss and an optimiser; `fit`
+# trains it, `train_on_batch` takes one optimiser step on the rows it is given, and
+# `test_on_batch` returns the loss without a step. A penalty on a weight is attached to the layer as
+# a **regulariser** (`kernel_regularizer=...`); Keras adds its value to the compiled loss, and so
+# its gradient to the weight's gradient. The [Keras API reference](https://keras.io/api/) documents
+# `Dense`, `keras.regularizers`, `keras.optimizers.SGD` and `keras.losses`.
+#
+# **TODO:** implement `make_keras_credit_model(n_features, lam, lr)`: return a compiled Keras model
+# of the credit-score model that trains exactly like `train_linear_l2`: the same prediction, the same
+# loss with its penalty (penalty included, bias unpenalised), the same update rule.
+#
+# <details><summary>Hint 1: the idea</summary>
+#
+# Three pieces: the layers (an input of `n_features` columns and one `Dense` layer with a single
+# output and no activation), the penalty on that layer's kernel (a regulariser, not on the bias),
+# and `compile` with an optimiser and a loss. Compare each piece with `train_linear_l2`.
+#
+# </details>
+#
+# <details><summary>Hint 2: the key step</summary>
+#
+# `keras.regularizers.L2(l2)` adds `l2 * sum(kernel ** 2)` to the loss: compare that with our
+# penalty to choose `l2` (there is no factor $\frac{1}{2}$ here, unlike some texts and unlike
+# `MLPClassifier`'s `alpha`). `keras.optimizers.SGD(learning_rate=...)` is plain gradient descent
+# while its `momentum` stays at its default 0, and the loss `"mean_squared_error"` is our fit term.
+# With all rows in one batch, each step is one epoch of ours.
+#
+# </details>
+#
+# <details><summary>Hint 3: the code</summary>
+#
+# ```python
+# model = keras.Sequential([keras.Input(shape=(n_features,)),
+#                           keras.layers.Dense(1, kernel_regularizer=keras.regularizers.L2(lam))])
+# model.compile(optimizer=keras.optimizers.SGD(learning_rate=lr), loss="mean_squared_error")
+# return model
+# ```
+#
+# </details>
+
+# %% nbgrader={"grade_id": "make_keras_credit_model", "solution": true}
+def make_keras_credit_model(n_features, lam, lr):
+    """A compiled Keras model that trains like train_linear_l2(Xn, y, lam, lr, epochs).
+
+    n_features: the number of input columns d; lam: our L2 strength (>= 0); lr: the learning rate.
+    Returns a compiled keras model (Sequential or functional) whose only layer with weights is ONE
+    Dense layer, with a bias, built for inputs of shape (B, n_features), such that
+      - model(X) has shape (B, 1) and is the linear prediction (no activation);
+      - the loss Keras reports and minimises on rows (X, y), y of shape (B,), is ours (section 1),
+        penalty included, the bias unpenalised;
+      - each train_on_batch(X, y) is one step of plain gradient descent at rate lr on those rows.
+    The initial weights do not matter: the tests set them, then compare the loss (test_on_batch)
+    and two or three train_on_batch steps with ours.
+    """
+    ### BEGIN SOLUTION
+    model = keras.Sequential([
+        keras.Input(shape=(n_features,)),
+        keras.layers.Dense(1, kernel_regularizer=keras.regularizers.L2(lam)),
+    ])
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=lr), loss="mean_squared_error")
+    return model
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_make_keras_credit_model", "points": 3}
+def _keras_step(function, model, X, y, what):
+    """model.train_on_batch or test_on_batch on (X, y); a crash becomes a message about `function`."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if what == "loss":
+                return float(model.test_on_batch(X, y, return_dict=True)["loss"])
+            model.train_on_batch(X, y)
+    except Exception as error:
+        raise AssertionError(f"{function.__name__}: the compiled model failed on {what} with rows X of shape "
+                             f"{np.shape(X)} and labels y of shape {np.shape(y)}: {type(error).__name__}: "
+                             f"{error}") from None
+
+
+def _built_model(function, *args):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = call(function, *args)
+    case = f"{function.__name__}{args}"
+    assert isinstance(model, keras.Model), f"{case}: return a keras model, got {type(model).__name__}"
+    assert getattr(model, "optimizer", None) is not None and model.compiled, (
+        f"{case}: compile the model (model.compile(optimizer=..., loss=...)) before returning it")
+    return model, dense_layers(model), case
+
+
+credit_model, credit_dense, case = _built_model(make_keras_credit_model, 1, 0.5, 0.1)
+assert len(credit_dense) == 1, f"{case}: expected one Dense layer, found {len(credit_dense)}"
+assert credit_dense[0].bias is not None, f"{case}: the Dense layer needs a bias (use_bias=True, the default)"
+assert tuple(credit_dense[0].kernel.shape) == (1, 1), (
+    f"{case}: the Dense kernel has shape {tuple(credit_dense[0].kernel.shape)}; expected (1, 1) for one feature "
+    "and one output")
+credit_dense[0].set_weights([np.array([[1.0]]), np.array([0.0])])
+X_tiny, y_tiny = np.array([[1.0], [-1.0]]), np.array([3.0, -1.0])
+where = "W = [[1]], b = [0], X = [[1], [-1]], y = [3, -1], lam = 0.5, lr = 0.1"
+# worked by hand: predictions [1, -1], residuals [-2, 0]: mean squared error 2, penalty 0.5 * 1**2
+assert_close(f"{case}: the loss (test_on_batch)", _keras_step(make_keras_credit_model, credit_model, X_tiny, y_tiny,
+                                                               "loss"), 2.5, rtol=1e-5, case=where)
+_keras_step(make_keras_credit_model, credit_model, X_tiny, y_tiny, "a training step")
+# by hand: dL/dW = 2/2 * (-2 * 1 + 0 * -1) + 2 * 0.5 * 1 = -1, dL/db = -2, so W = 1.1, b = 0.2
+assert_close(f"{case}: [W, b] after one train_on_batch", np.concatenate([np.ravel(w) for w in credit_dense[0].get_weights()]), [1.1, 0.2],
+             rtol=1e-5, atol=1e-6, case=where)
+_keras_step(make_keras_credit_model, credit_model, X_tiny, y_tiny, "a training step")
+# by hand: residuals [-1.7, 0.1], dL/dW = -1.8 + 1.1 = -0.7, dL/db = -1.6, so W = 1.17, b = 0.36
+assert_close(f"{case}: [W, b] after two train_on_batch steps (plain gradient descent, no momentum)",
+             np.concatenate([np.ravel(w) for w in credit_dense[0].get_weights()]), [1.17, 0.36], rtol=1e-5, atol=1e-6, case=where)
+print("make_keras_credit_model: visible tests passed")
+### BEGIN HIDDEN TESTS
+_rng = np.random.default_rng(1013)
+for _d, _lam, _lr in [(3, 0.1, 0.05), (2, 0.0, 0.3)]:
+    _model, _dense, _case = _built_model(make_keras_credit_model, _d, _lam, _lr)
+    assert len(_dense) == 1 and tuple(_dense[0].kernel.shape) == (_d, 1) and _dense[0].bias is not None, (
+        f"{_case}: expected one Dense layer with a kernel of shape ({_d}, 1) and a bias")
+    _W, _b = _rng.normal(size=(1, _d)), np.array([1.5])
+    _dense[0].set_weights([_W.T, _b])
+    _X = _rng.normal(size=(8, _d)) * 2
+    _y = _X @ _rng.normal(size=_d) * 3 + _rng.normal(size=8)
+    _where = f"{_d} features, 8 rows, lam = {_lam}, lr = {_lr}, bias starting at 1.5"
+    _r = _X @ _W.T + _b - _y.reshape(-1, 1)
+    assert_close(f"{_case}: the loss (test_on_batch)", _keras_step(make_keras_credit_model, _model, _X, _y, "loss"),
+                 np.mean(_r ** 2) + _lam * np.sum(_W ** 2), rtol=1e-4, case=_where)
+    for _step in range(3):
+        _r = _X @ _W.T + _b - _y.reshape(-1, 1)
+        _keras_step(make_keras_credit_model, _model, _X, _y, "a training step")
+        _W = _W - _lr * ((2 * _r / 8).T @ _X + 2 * _lam * _W)
+        _b = _b - _lr * (2 * _r / 8).sum(axis=0)
+        _kernel, _bias = _dense[0].get_weights()
+        assert_close(f"{_case}: the kernel after {_step + 1} train_on_batch steps", _kernel, _W.T, rtol=1e-4,
+                     atol=1e-5, case=_where)
+        assert_close(f"{_case}: the bias after {_step + 1} train_on_batch steps (the bias is not penalised)", _bias,
+                     _b, rtol=1e-4, atol=1e-5, case=_where)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _pred = np.asarray(_model(_X.astype("float32")))
+    assert_close(f"{_case}: model(X)", _pred, _X @ _W.T + _b, rtol=1e-4, atol=1e-4, case=_where)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### The credit model, three ways
+#
+# Our gradient descent from section 4 starts from `Linear(3, 1, rng=np.random.default_rng(0))`. The
+# cell below gives the Keras model those same starting weights with your `linear_to_dense`, and
+# first compares one gradient: ours from `credit_gradients` (your `Linear.backward` of stage 02 and
+# the penalty's gradient of stage 04) and Keras's from automatic differentiation, which only ever
+# saw the forward pass. Then it trains the Keras model with `fit`: the same 2,000 full-batch
+# steps at the same learning rate, all five rows in each batch. Keras computes in float32 (ours in
+# float64), so the results can only agree to float32 rounding, about 7 significant digits. Under
+# the grader both take 200 steps.
+
+# %%
+KERAS_CREDIT_EPOCHS = 200 if QUICK else 2000
+keras_credit = call(make_keras_credit_model, len(FEATURES), LAM, 0.15)
+start_lin = Linear(len(FEATURES), 1, rng=np.random.default_rng(0))  # where train_linear_l2 starts
+call(linear_to_dense, start_lin, dense_layers(keras_credit)[0])
+
+_, our_grad_W, our_grad_b = credit_gradients(start_lin, Xn_credit, y_credit, LAM)
+keras_grad_kernel, keras_grad_bias = autodiff_gradients(keras_credit, Xn_credit, y_credit)
+print("gradient at the starting weights   ours (by hand)   Keras (autodiff)")
+for name, ours, theirs in zip(FEATURES + ["bias"], list(our_grad_W[0]) + [our_grad_b[0]],
+                              list(keras_grad_kernel[:, 0]) + [keras_grad_bias[0]]):
+    print(f"  {name:32s} {ours:14.6f} {theirs:18.6f}")
+credit_grad_error = float(np.max(np.abs(np.append(keras_grad_kernel.T - our_grad_W, keras_grad_bias - our_grad_b)))
+                          / np.max(np.abs(np.append(our_grad_W, our_grad_b))))
+print(f"largest difference relative to the largest gradient: {credit_grad_error:.1e}")
+
+credit_loss_start = float(keras_credit.test_on_batch(Xn_credit, y_credit, return_dict=True)["loss"])
+# One epoch of ours is one step on all five rows. Keras's fit does bookkeeping after every epoch
+# (history, callbacks), which would dominate here, so it gets the rows repeated once per epoch:
+# a single pass over KERAS_CREDIT_EPOCHS batches of five rows, the same steps in the same order.
+start = time.perf_counter()
+keras_credit.fit(np.tile(Xn_credit, (KERAS_CREDIT_EPOCHS, 1)), np.tile(y_credit, KERAS_CREDIT_EPOCHS),
+                 batch_size=N_credit, epochs=1, shuffle=False, verbose=0)
+keras_credit_seconds = time.perf_counter() - start
+credit_loss_end = float(keras_credit.test_on_batch(Xn_credit, y_credit, return_dict=True)["loss"])
+lin_same, losses_same = (lin_gd, losses_gd) if KERAS_CREDIT_EPOCHS == 2000 else train_linear_l2(
+    Xn_credit, y_credit, LAM, lr=0.15, epochs=KERAS_CREDIT_EPOCHS)
+ours_end = float(np.mean((lin_same.forward(Xn_credit)[:, 0] - y_credit) ** 2)) + l2_penalty(lin_same.W, LAM)
+kernel_keras, bias_keras = dense_layers(keras_credit)[0].get_weights()
+print(f"\nafter {KERAS_CREDIT_EPOCHS} steps     gradient descent   Keras (fit)   sklearn Ridge")
+for name, ours, theirs, exact in zip(FEATURES + ["bias"], list(lin_same.W[0]) + [lin_same.b[0]],
+                                     list(kernel_keras[:, 0]) + [bias_keras[0]], list(W_ridge) + [b_ridge]):
+    print(f"  {name:18s} {ours:17.6f} {theirs:13.6f} {exact:15.6f}")
+print(f"loss before and after training: ours {losses_same[0]:.2f} and {ours_end:.4f}, Keras {credit_loss_start:.2f} "
+      f"and {credit_loss_end:.4f}; Keras's fit took {keras_credit_seconds:.2f} s")
+
+# %% [markdown]
+# ### The MNIST network in Keras
+#
+# **TODO:** implement `make_keras_mlp(n_features, hidden, n_classes, lr)`: return a compiled Keras
+# version of `ScratchMLP` that trains like `train_scratch_mlp`: a ReLU hidden layer, an output layer
+# that returns **logits** (like `ScratchMLP.forward`), the mean cross-entropy of the softmax of
+# those logits against **integer** labels, and plain minibatch SGD.
+#
+# <details><summary>Hint 1: the idea</summary>
+#
+# The same three pieces as for the credit model: the layers (input, hidden `Dense` with ReLU,
+# output `Dense` with no activation), no penalty this time, and `compile` with an optimiser and a
+# loss. The model stops at the logits, so the softmax must happen inside the loss.
+#
+# </details>
+#
+# <details><summary>Hint 2: the key step</summary>
+#
+# Keras's cross-entropy losses take probabilities unless told that their input is logits
+# (`from_logits=True`; they then compute a stable log-softmax, like your `log_softmax` of
+# stage 05). Labels given as class numbers, not one-hot rows, need the *sparse* categorical
+# cross-entropy.
+#
+# </details>
+#
+# <details><summary>Hint 3: the code</summary>
+#
+# ```python
+# model = keras.Sequential([keras.Input(shape=(n_features,)),
+#                           keras.layers.Dense(hidden, activation="relu"),
+#                           keras.layers.Dense(n_classes)])
+# model.compile(optimizer=keras.optimizers.SGD(learning_rate=lr),
+#               loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+# return model
+# ```
+#
+# </details>
+
+# %% nbgrader={"grade_id": "make_keras_mlp", "solution": true}
+def make_keras_mlp(n_features, hidden, n_classes, lr):
+    """A compiled Keras model that trains like train_scratch_mlp (n_features -> hidden (ReLU) -> n_classes).
+
+    Returns a compiled keras model (Sequential or functional) whose layers with weights are exactly
+    two Dense layers with biases: n_features -> hidden, then hidden -> n_classes, such that
+      - model(X), X of shape (B, n_features), returns the LOGITS, shape (B, n_classes), like
+        ScratchMLP.forward (no softmax inside the model);
+      - the loss Keras reports and minimises on rows (X, y), y integer class labels of shape (B,), is
+        the mean cross-entropy of softmax(logits) against y, with no penalty;
+      - each train_on_batch(X, y) is one plain SGD step at rate lr on those rows (no momentum).
+    The tests copy a ScratchMLP's weights into the two Dense layers and compare the logits, the loss
+    (test_on_batch) and three train_on_batch steps with ScratchMLP's.
+    """
+    ### BEGIN SOLUTION
+    model = keras.Sequential([
+        keras.Input(shape=(n_features,)),
+        keras.layers.Dense(hidden, activation="relu"),
+        keras.layers.Dense(n_classes),
+    ])
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=lr),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    return model
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_make_keras_mlp", "points": 3}
+def _check_keras_mlp(n_features, hidden, n_classes, lr, rows, seed):
+    """Compare make_keras_mlp's model with a ScratchMLP holding the same weights."""
+    model, layers, case = _built_model(make_keras_mlp, n_features, hidden, n_classes, lr)
+    expected_shapes = [(n_features, hidden), (hidden, n_classes)]
+    shapes = [tuple(layer.kernel.shape) for layer in layers]
+    assert shapes == expected_shapes, (
+        f"{case}: the Dense kernels have shapes {shapes}; expected {expected_shapes} (two Dense layers, the hidden "
+        "one with `hidden` units, the output one with `n_classes`)")
+    assert all(layer.bias is not None for layer in layers), f"{case}: both Dense layers need a bias"
+    rng_case = np.random.default_rng(seed)
+    net = ScratchMLP(n_features, hidden, n_classes, rng_case)
+    net.b1 = rng_case.normal(size=hidden).astype(np.float32) * 0.5
+    net.b2 = rng_case.normal(size=n_classes).astype(np.float32) * 0.5
+    layers[0].set_weights([net.W1.T, net.b1])
+    layers[1].set_weights([net.W2.T, net.b2])
+    X = rng_case.normal(size=(rows, n_features)).astype(np.float32)
+    y = rng_case.integers(0, n_classes, size=rows)
+    where = f"{rows} rows, the weights of a ScratchMLP({n_features}, {hidden}, {n_classes}) with random biases"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        logits = np.asarray(model(X))
+    assert_close(f"{case}: model(X) (the logits, as ScratchMLP.forward returns them)", logits, net.forward(X),
+                 rtol=1e-4, atol=1e-5, case=where)
+    for step in range(3):
+        loss, dlogits = softmax_cross_entropy(net.forward(X), y)
+        assert_close(f"{case}: the loss (test_on_batch) before step {step + 1}",
+                     _keras_step(make_keras_mlp, model, X, y, "loss"), loss, rtol=1e-4, atol=1e-6, case=where)
+        _keras_step(make_keras_mlp, model, X, y, "a training step")
+        net.backward(dlogits)
+        net.sgd_step(lr)
+        for layer, W, b, name in [(layers[0], net.W1, net.b1, "hidden"), (layers[1], net.W2, net.b2, "output")]:
+            kernel, bias = layer.get_weights()
+            assert_close(f"{case}: the {name} layer's kernel after {step + 1} train_on_batch steps (plain SGD)",
+                         kernel, W.T, rtol=1e-3, atol=1e-5, case=where)
+            assert_close(f"{case}: the {name} layer's bias after {step + 1} train_on_batch steps (plain SGD)",
+                         bias, b, rtol=1e-3, atol=1e-5, case=where)
+
+
+_check_keras_mlp(4, 5, 3, 0.5, rows=6, seed=0)
+print("make_keras_mlp: visible tests passed")
+### BEGIN HIDDEN TESTS
+_check_keras_mlp(6, 3, 2, 1.0, rows=1, seed=1)  # other sizes, another rate, a batch of one row
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### The MNIST network, four ways
+#
+# Three comparisons, each with your `linear_to_dense` moving our weights into Keras's layers (the
+# grader leaves them out):
+#
+# 1. **One gradient.** On one minibatch of 64 images, with the weights our network has after
+#    section 4's training, our hand-written backward pass (`ScratchMLP.backward` after
+#    `softmax_cross_entropy`, stages 02, 03 and 05) against Keras's automatic differentiation.
+# 2. **One epoch, step for step.** Both start from those weights and train one more epoch on the
+#    same 1,000 images in their stored order (`shuffle=False`), batches of 64.
+# 3. **A whole run.** Keras trains its own network (drawn from `keras.utils.set_random_seed`) with
+#    the settings of section 4, next to the three runs there. Keras's `Dense` layers start like ours:
+#    Glorot (Xavier) uniform kernels and zero biases, its default.
+
+# %%
+def copy_scratch_mlp(net, model):
+    """Put a ScratchMLP's weights into the two Dense layers of a Keras model (with linear_to_dense)."""
+    hidden_layer, output_layer = dense_layers(model)
+    call(linear_to_dense, SimpleNamespace(W=net.W1, b=net.b1), hidden_layer)
+    call(linear_to_dense, SimpleNamespace(W=net.W2, b=net.b2), output_layer)
+    return model
+
+
+# Under the grader these comparisons are left out: compiling the Keras models would take most of its time.
+if QUICK:
+    print("under the grader: the Keras comparisons on MNIST are left out")
+else:
+    # 1. one gradient, by hand and by autodiff
+    keras_mlp = copy_scratch_mlp(scratch_net, call(make_keras_mlp, 784, HIDDEN, 10, LEARNING_RATE))
+    batch_images, batch_labels = X_train[:BATCH_SIZE], y_train[:BATCH_SIZE]
+    logits_ours = scratch_net.forward(batch_images)
+    _, dlogits = softmax_cross_entropy(logits_ours, batch_labels)
+    scratch_net.backward(dlogits)
+    logits_keras = np.asarray(keras_mlp(batch_images))
+    keras_grads = autodiff_gradients(keras_mlp, batch_images, batch_labels)
+    print(f"one minibatch of {BATCH_SIZE}: largest |logit difference| {np.max(np.abs(logits_keras - logits_ours)):.1e}")
+    for name, ours, theirs in zip(["W1", "b1", "W2", "b2"], [scratch_net.dW1, scratch_net.db1, scratch_net.dW2,
+                                                              scratch_net.db2], keras_grads):
+        largest, difference = np.max(np.abs(ours)), np.max(np.abs(ours - theirs.T))
+        print(f"  d{name:3s} shape {str(ours.shape):11s} largest |gradient| {largest:.2e}, largest |ours - autodiff| "
+              f"{difference:.1e} ({difference / largest:.0e} of the largest)")
+
+    # 2. one more epoch in the same order
+    twin_net = copy.deepcopy(scratch_net)
+    _, twin_epoch_losses = train_scratch_mlp(step_images, step_labels, HIDDEN, LEARNING_RATE, BATCH_SIZE, 1, SEED,
+                                             net=twin_net, shuffle=False)
+    keras_step_history = keras_mlp.fit(step_images, step_labels, batch_size=BATCH_SIZE, epochs=1, shuffle=False,
+                                       verbose=0)
+    keras_step_difference = max(float(np.max(np.abs(ours - theirs.T))) for ours, theirs in zip(
+        [twin_net.W1, twin_net.b1, twin_net.W2, twin_net.b2],
+        [weight for layer in dense_layers(keras_mlp) for weight in layer.get_weights()]))
+    print(f"after one more epoch of {int(np.ceil(len(step_labels) / BATCH_SIZE))} steps in the same order: max |weight "
+          f"difference| {keras_step_difference:.1e}; epoch loss {twin_epoch_losses[0]:.6f} (ours), "
+          f"{keras_step_history.history['loss'][0]:.6f} (Keras)")
+    assert keras_step_difference < 1e-4, (
+        "our network and Keras's disagree after one epoch from the same weights: fix make_keras_mlp and "
+        "linear_to_dense first (their tests above say how)")
+
+    # 3. a whole run
+    keras.utils.set_random_seed(SEED)
+    keras_run = call(make_keras_mlp, 784, HIDDEN, 10, LEARNING_RATE)
+    start = time.perf_counter()
+    keras_run_history = keras_run.fit(X_train, y_train, batch_size=BATCH_SIZE, epochs=EPOCHS, shuffle=True,
+                                      verbose=0)
+    keras_seconds = time.perf_counter() - start
+    keras_accuracy = float(np.mean(np.argmax(np.asarray(keras_run.predict(X_test, verbose=0)), axis=1) == y_test))
+    runs["Keras, SGD"] = (keras_seconds, keras_accuracy)
+    print(f"\n{N_TRAIN:,} training images, {EPOCHS} epochs, batches of {BATCH_SIZE}, learning rate "
+          f"{LEARNING_RATE}; {N_TEST:,} test images")
+    for name, (seconds, test_accuracy) in runs.items():
+        print(f"{name:32s} test accuracy {test_accuracy:.4f}   training time {seconds:.2f} s")
+    print(f"mean training loss of the last epoch: from scratch {scratch_losses[-1]:.4f}, "
+          f"Keras {keras_run_history.history['loss'][-1]:.4f}")
+
+
+# %% [markdown]
+# ## 7. What the framework automates
+#
+# You wrote five things for each model that Keras now did for you: the parameters and their
+# initialisation (`Dense` creates a Glorot-uniform kernel and a zero bias as soon as it knows its
+# input width), the forward pass, the **backward pass**, the update rule (`keras.optimizers`), and
+# the training loop with its minibatches (`fit`, with `batch_size` and `shuffle`). Only the
+# backward pass is new in kind: scikit-learn has backpropagation for the one network it offers;
+# Keras derives the gradient of any forward computation built from its operations, which is what
+# lets you change a network without deriving anything.
+#
+# **Checkpoint.** (a) Name what Keras did that you wrote by hand in stages 02 to 05, and say which
+# of your functions each one replaces. (b) Your gradients and Keras's agree to within $10^{-6}$ of
+# the largest gradient (the cells print it), not exactly: why, and why is that enough to trust your
+# backward passes?
+# What would a larger mismatch, say in one bias only, have told you? (c) Why does a Dense kernel
+# have the shape of our `W.T`, and what goes wrong, silently, if you copy `W` itself into a
+# square layer?
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "checkpoint_framework", "points": 3, "solution": true}
+# ### BEGIN SOLUTION
+# (a) `Dense` replaces `Linear`'s `__init__` and `forward` (with `xavier_uniform` of stage 06 as its
+# default initialiser) and `activation="relu"` replaces `relu`; the loss
+# `SparseCategoricalCrossentropy(from_logits=True)` replaces `log_softmax`, `cross_entropy` and the
+# one-hot encoding; `fit` with `batch_size` and `shuffle` replaces the training loop and
+# `iterate_minibatches`; `SGD` replaces the update `W -= lr * dW`; the `L2` regulariser replaces
+# `l2_penalty` and `l2_gradient`. Automatic differentiation replaces every backward function:
+# `Linear.backward`, `relu_backward`, `softmax_cross_entropy_backward`, and the gradient of the
+# penalty.
+#
+# (b) Keras computes in float32 (7 significant digits) and sums in a different order, so the
+# two gradients differ by rounding, here between 4e-8 and 6e-7 of the largest gradient. A wrong
+# derivative is not off by rounding: a missing factor 2, a transpose or a missing term changes the
+# gradient by a large fraction of its size, so agreement to 1e-6 on real data rules those out. A
+# mismatch in one bias only would point at that layer's bias gradient, for example a sum over the
+# wrong axis.
+#
+# (c) Keras computes `x @ kernel` and we compute `x @ W.T`, so the kernel is `W.T`, shape
+# (in, out). For a square layer `W` has the same shape as `W.T`, Keras accepts it, and the layer
+# computes `x @ W` instead: a different function, with no error; only comparing predictions (as
+# the tests do) shows it.
 # ### END SOLUTION
 
 # %% [markdown]
@@ -1000,7 +1694,7 @@ plt.show()
 # class is reported because a missed cancer costs far more than a false alarm.
 #
 # How sure: the test set has 114 rows, 42 of them malignant. Our network and logistic regression
-# make the same 3 errors (accuracy 0.974, 2 missed cancers, 1 false alarm); `MLPClassifier` makes 5.
+# make 3 errors each (accuracy 0.974, 2 missed cancers, 1 false alarm); `MLPClassifier` makes 5.
 # A difference of 2 rows out of 114 is well inside the noise (the standard error of an accuracy near
 # 0.97 on 114 rows is about 0.015), so the honest conclusion is that all three learned models are
 # equally good here, and far better than the baseline. Choosing the best of seven candidates, and its
@@ -1069,17 +1763,30 @@ plt.show()
 # ### END SOLUTION
 
 # %% [markdown]
-# **Completeness.** Tick each item (`[x]`) and say in a few words where it is or what it gave.
+# **Completeness.** The cell below is yours to edit: tick each item of the checklist (change `[ ]`
+# to `[x]`) and replace the dots after it with a few words on where it is or what it gave.
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "project_completeness", "points": 2, "solution": true}
+# - [ ] data chosen, loaded and described: ...
+# - [ ] stratified train / validation / test split: ...
+# - [ ] preprocessing fitted on the training rows only: ...
+# - [ ] sanity checks, a trivial baseline and overfitting a few rows: ...
+# - [ ] layers and hyperparameters chosen on validation data: ...
+# - [ ] the chosen network trained, with learning curves: ...
+# - [ ] one evaluation on the test set with a metric that fits the question: ...
+# - [ ] a library baseline on the same split: ...
+# - [ ] report with a results table: ...
+#
 # ### BEGIN SOLUTION
-# - [x] data chosen, loaded and described (step 1: 569 rows, 30 features, 2 classes, source and licence)
-# - [x] stratified train / validation / test split (step 2: 341 / 114 / 114)
-# - [x] preprocessing fitted on the training rows only (step 2: standardisation)
-# - [x] sanity checks: trivial baseline and overfitting a few rows (step 3)
-# - [x] layers and hyperparameters chosen on validation data (step 4: 7 candidates)
-# - [x] the chosen network trained, with learning curves (step 5, figure)
-# - [x] one evaluation on the test set with a metric that fits the question (step 6: accuracy, recall)
-# - [x] a library baseline on the same split (step 6: LogisticRegression, MLPClassifier)
-# - [x] report with a results table (above)
+# The worked example, ticked:
+#
+# - [x] data chosen, loaded and described: step 1, 569 rows, 30 features, 2 classes, source and licence
+# - [x] stratified train / validation / test split: step 2, 341 / 114 / 114
+# - [x] preprocessing fitted on the training rows only: step 2, standardisation
+# - [x] sanity checks, a trivial baseline and overfitting a few rows: step 3
+# - [x] layers and hyperparameters chosen on validation data: step 4, 7 candidates
+# - [x] the chosen network trained, with learning curves: step 5 and the figure of step 6
+# - [x] one evaluation on the test set with a metric that fits the question: step 6, accuracy and recall
+# - [x] a library baseline on the same split: step 6, LogisticRegression and MLPClassifier
+# - [x] report with a results table: `project_report` above
 # ### END SOLUTION

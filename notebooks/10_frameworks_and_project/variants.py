@@ -1,4 +1,5 @@
-"""10_frameworks_and_project: make_sklearn_mlp, ridge_matching_l2 (Part B is graded by hand)."""
+"""10_frameworks_and_project: make_sklearn_mlp, ridge_matching_l2, linear_to_dense, make_keras_credit_model,
+make_keras_mlp (the checkpoints and Part B are graded by hand)."""
 from autograder.catalogue import correct, mutant
 
 VARIANTS = [
@@ -123,6 +124,119 @@ VARIANTS = [
         def ridge_matching_l2(lam, n_samples):
             return Ridge()
     """),
+    # --- linear_to_dense ----------------------------------------------------------------------
+    mutant("linear_to_dense", "dense_no_transpose", "copies W as the kernel without transposing it", """
+        def linear_to_dense(lin, dense):
+            dense.set_weights([lin.W, lin.b])
+            return dense
+    """),
+    mutant("linear_to_dense", "dense_no_bias", "copies the kernel and forgets the bias", """
+        def linear_to_dense(lin, dense):
+            dense.kernel.assign(lin.W.T)
+            return dense
+    """),
+    mutant("linear_to_dense", "dense_bias_row", "gives the bias as a row of shape (1, out)", """
+        def linear_to_dense(lin, dense):
+            dense.set_weights([lin.W.T, lin.b.reshape(1, -1)])
+            return dense
+    """),
+    mutant("linear_to_dense", "dense_transposes_lin", "transposes lin.W in place on the way (lin.W = lin.W.T)", """
+        def linear_to_dense(lin, dense):
+            lin.W = lin.W.T
+            dense.set_weights([lin.W, lin.b])
+            return dense
+    """),
+    mutant("linear_to_dense", "dense_new_layer", "returns a new Dense layer and leaves the given one untouched", """
+        def linear_to_dense(lin, dense):
+            fresh = keras.layers.Dense(lin.W.shape[0])
+            fresh.build((None, lin.W.shape[1]))
+            fresh.set_weights([lin.W.T, lin.b])
+            return fresh
+    """),
+    # --- make_keras_credit_model --------------------------------------------------------------
+    mutant("make_keras_credit_model", "credit_l2_half", "uses L2(lam / 2), the convention with a factor 1/2", """
+        def make_keras_credit_model(n_features, lam, lr):
+            model = keras.Sequential([keras.Input(shape=(n_features,)),
+                                      keras.layers.Dense(1, kernel_regularizer=keras.regularizers.L2(lam / 2))])
+            model.compile(optimizer=keras.optimizers.SGD(learning_rate=lr), loss="mean_squared_error")
+            return model
+    """),
+    mutant("make_keras_credit_model", "credit_bias_penalised", "also penalises the bias", """
+        def make_keras_credit_model(n_features, lam, lr):
+            model = keras.Sequential([keras.Input(shape=(n_features,)),
+                                      keras.layers.Dense(1, kernel_regularizer=keras.regularizers.L2(lam),
+                                                         bias_regularizer=keras.regularizers.L2(lam))])
+            model.compile(optimizer=keras.optimizers.SGD(learning_rate=lr), loss="mean_squared_error")
+            return model
+    """),
+    mutant("make_keras_credit_model", "credit_no_penalty", "forgets the regulariser", """
+        def make_keras_credit_model(n_features, lam, lr):
+            model = keras.Sequential([keras.Input(shape=(n_features,)), keras.layers.Dense(1)])
+            model.compile(optimizer=keras.optimizers.SGD(learning_rate=lr), loss="mean_squared_error")
+            return model
+    """),
+    mutant("make_keras_credit_model", "credit_momentum", "SGD with momentum 0.9", """
+        def make_keras_credit_model(n_features, lam, lr):
+            model = keras.Sequential([keras.Input(shape=(n_features,)),
+                                      keras.layers.Dense(1, kernel_regularizer=keras.regularizers.L2(lam))])
+            model.compile(optimizer=keras.optimizers.SGD(learning_rate=lr, momentum=0.9), loss="mean_squared_error")
+            return model
+    """),
+    mutant("make_keras_credit_model", "credit_sgd_string", "compiles with optimizer='sgd': the default rate 0.01, "
+           "not lr", """
+        def make_keras_credit_model(n_features, lam, lr):
+            model = keras.Sequential([keras.Input(shape=(n_features,)),
+                                      keras.layers.Dense(1, kernel_regularizer=keras.regularizers.L2(lam))])
+            model.compile(optimizer="sgd", loss="mean_squared_error")
+            return model
+    """),
+    # --- make_keras_mlp -----------------------------------------------------------------------
+    mutant("make_keras_mlp", "mlp_softmax_from_logits", "ends in a softmax layer and still says from_logits=True", """
+        def make_keras_mlp(n_features, hidden, n_classes, lr):
+            model = keras.Sequential([keras.Input(shape=(n_features,)), keras.layers.Dense(hidden, activation="relu"),
+                                      keras.layers.Dense(n_classes, activation="softmax")])
+            model.compile(optimizer=keras.optimizers.SGD(learning_rate=lr),
+                          loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+            return model
+    """),
+    mutant("make_keras_mlp", "mlp_softmax_output", "returns probabilities (softmax output) instead of logits", """
+        def make_keras_mlp(n_features, hidden, n_classes, lr):
+            model = keras.Sequential([keras.Input(shape=(n_features,)), keras.layers.Dense(hidden, activation="relu"),
+                                      keras.layers.Dense(n_classes, activation="softmax")])
+            model.compile(optimizer=keras.optimizers.SGD(learning_rate=lr), loss="sparse_categorical_crossentropy")
+            return model
+    """),
+    mutant("make_keras_mlp", "mlp_logits_as_probs", "outputs logits but forgets from_logits=True", """
+        def make_keras_mlp(n_features, hidden, n_classes, lr):
+            model = keras.Sequential([keras.Input(shape=(n_features,)), keras.layers.Dense(hidden, activation="relu"),
+                                      keras.layers.Dense(n_classes)])
+            model.compile(optimizer=keras.optimizers.SGD(learning_rate=lr), loss="sparse_categorical_crossentropy")
+            return model
+    """),
+    mutant("make_keras_mlp", "mlp_categorical", "uses the (non-sparse) categorical cross-entropy with integer labels", """
+        def make_keras_mlp(n_features, hidden, n_classes, lr):
+            model = keras.Sequential([keras.Input(shape=(n_features,)), keras.layers.Dense(hidden, activation="relu"),
+                                      keras.layers.Dense(n_classes)])
+            model.compile(optimizer=keras.optimizers.SGD(learning_rate=lr),
+                          loss=keras.losses.CategoricalCrossentropy(from_logits=True))
+            return model
+    """),
+    mutant("make_keras_mlp", "mlp_sgd_momentum", "SGD with momentum 0.9", """
+        def make_keras_mlp(n_features, hidden, n_classes, lr):
+            model = keras.Sequential([keras.Input(shape=(n_features,)), keras.layers.Dense(hidden, activation="relu"),
+                                      keras.layers.Dense(n_classes)])
+            model.compile(optimizer=keras.optimizers.SGD(learning_rate=lr, momentum=0.9),
+                          loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+            return model
+    """),
+    mutant("make_keras_mlp", "mlp_lr_fixed", "always uses learning rate 0.5, the one in the visible test", """
+        def make_keras_mlp(n_features, hidden, n_classes, lr):
+            model = keras.Sequential([keras.Input(shape=(n_features,)), keras.layers.Dense(hidden, activation="relu"),
+                                      keras.layers.Dense(n_classes)])
+            model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.5),
+                          loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+            return model
+    """),
     # --- correct alternatives ----------------------------------------------------------------
     correct("make_sklearn_mlp", "mlp_list_tol0_plus_patience", "positional list of sizes, tol=0 with "
             "n_iter_no_change=epochs + 1, Nesterov flag left on (irrelevant at momentum 0)", """
@@ -175,5 +289,58 @@ VARIANTS = [
         def ridge_matching_l2(lam, n_samples):
             alpha = float(lam) * float(n_samples)
             return Ridge(alpha=alpha, solver="svd", copy_X=True)
+    """),
+    correct("linear_to_dense", "dense_assign_each", "assigns kernel and bias one at a time, np.transpose", """
+        def linear_to_dense(lin, dense):
+            dense.kernel.assign(np.transpose(lin.W))
+            dense.bias.assign(np.array(lin.b, copy=True))
+            return dense
+    """),
+    correct("linear_to_dense", "dense_swapaxes_float32", "np.swapaxes, float32 copies, set_weights", """
+        def linear_to_dense(lin, dense):
+            kernel = np.swapaxes(np.asarray(lin.W, dtype=np.float32), 0, 1).copy()
+            dense.set_weights([kernel, np.asarray(lin.b, dtype=np.float32).copy()])
+            return dense
+    """),
+    correct("make_keras_credit_model", "credit_functional_l1l2", "functional API, L1L2(l1=0, l2=lam), explicit "
+            "momentum 0 and a loss object", """
+        def make_keras_credit_model(n_features, lam, lr):
+            inputs = keras.Input(shape=(n_features,))
+            outputs = keras.layers.Dense(1, use_bias=True, kernel_regularizer=keras.regularizers.L1L2(l1=0.0, l2=lam))(inputs)
+            model = keras.Model(inputs, outputs)
+            model.compile(optimizer=keras.optimizers.SGD(learning_rate=lr, momentum=0.0, nesterov=False),
+                          loss=keras.losses.MeanSquaredError())
+            return model
+    """),
+    correct("make_keras_credit_model", "credit_lambda_regulariser", "a hand-written regulariser function and "
+            "loss='mse'", """
+        def make_keras_credit_model(n_features, lam, lr):
+            def penalty(kernel):
+                return lam * keras.ops.sum(keras.ops.square(kernel))
+            model = keras.Sequential()
+            model.add(keras.Input(shape=(n_features,)))
+            model.add(keras.layers.Dense(1, kernel_regularizer=penalty))
+            model.compile(optimizer=keras.optimizers.SGD(lr), loss="mse")
+            return model
+    """),
+    correct("make_keras_mlp", "mlp_relu_layer_functional", "functional API with a separate ReLU layer and the "
+            "sparse loss's function form", """
+        def make_keras_mlp(n_features, hidden, n_classes, lr):
+            inputs = keras.Input(shape=(n_features,))
+            h = keras.layers.ReLU()(keras.layers.Dense(hidden)(inputs))
+            model = keras.Model(inputs, keras.layers.Dense(n_classes, activation=None)(h))
+            model.compile(optimizer=keras.optimizers.SGD(learning_rate=lr, momentum=0.0),
+                          loss=lambda y_true, y_pred: keras.ops.mean(keras.losses.sparse_categorical_crossentropy(
+                              y_true, y_pred, from_logits=True)))
+            return model
+    """),
+    correct("make_keras_mlp", "mlp_add_layers", "Sequential().add with activation functions", """
+        def make_keras_mlp(n_features, hidden, n_classes, lr):
+            model = keras.Sequential()
+            model.add(keras.Input(shape=(n_features,)))
+            model.add(keras.layers.Dense(hidden, activation=keras.activations.relu))
+            model.add(keras.layers.Dense(n_classes, activation=keras.activations.linear))
+            model.compile(keras.optimizers.SGD(lr), keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+            return model
     """),
 ]
