@@ -1,12 +1,13 @@
 # The two set-up commands (see README):
 #   make demo   install everything, build the course, grade example submissions, print the table
 #   make test   install everything, run the whole test suite (offline)
+#   make test-fast   the tier for a development loop: no nbgrader runs, no browser (under 2 minutes)
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 export NNCOURSE_OFFLINE := 1
 
-.PHONY: setup demo test build check mutants clean
+.PHONY: setup demo test test-fast build check mutants publish clean
 
 setup: $(VENV)/.installed
 
@@ -20,8 +21,13 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 demo: setup
 	$(PY) -m autograder demo
 
+# Every reference notebook is executed once per environment: in the Colab-like one by
+# tests/test_colab.py, under the grader by the mutant catalogue (tests/test_mutants.py).
 test: setup
-	$(PY) -m pytest -q tests --nbval-lax source
+	$(PY) -m pytest -q tests
+
+test-fast: setup
+	$(PY) -m pytest -q -m "not slow" tests
 
 build: setup
 	$(PY) -m autograder build

@@ -20,6 +20,8 @@ import threading
 import time
 from pathlib import Path
 
+import psutil
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -47,41 +49,34 @@ def make_class(assignment: str, students: int, folder: Path) -> dict[str, str]:
     return made
 
 
-def _tree_rss(pid: int) -> int:
-    """Resident bytes of ``pid`` and all its descendants (Linux /proc)."""
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
+def tree_rss(pid: int) -> int:
+    """Resident bytes of ``pid`` and all its descendants (psutil)."""
+    try:
+        root = psutil.Process(pid)
+        processes = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0
+    total = 0
+    for process in processes:
         try:
-            with open(f"/proc/{entry}/stat") as fh:
-                fields = fh.read().rsplit(")", 1)[1].split()
-            with open(f"/proc/{entry}/statm") as fh:
-                rss[int(entry)] = int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-        except (OSError, IndexError, ValueError):
-            continue
-        children.setdefault(int(fields[1]), []).append(int(entry))
-    total, stack = 0, [pid]
-    while stack:
-        current = stack.pop()
-        total += rss.get(current, 0)
-        stack.extend(children.get(current, []))
+            total += process.memory_info().rss
+        except psutil.NoSuchProcess:
+            pass
     return total
 
 
-def timed_grade(assignment: str, folder: Path, jobs: int) -> dict:
-    command = [sys.executable, "-m", "autograder", "grade", assignment, str(folder), "--jobs", str(jobs),
-               "--json", "--no-figures"]
+def timed_command(command: list[str], env: dict | None = None, cwd: Path = ROOT) -> tuple[float, int, subprocess.CompletedProcess]:
+    """Run ``command``; (seconds, peak resident bytes of its process tree, the finished process)."""
     start = time.perf_counter()
-    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env)
     peak = 0
     done = threading.Event()
 
     def sample():
         nonlocal peak
         while not done.is_set():
-            peak = max(peak, _tree_rss(proc.pid))
+            peak = max(peak, tree_rss(proc.pid))
             time.sleep(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -90,9 +85,16 @@ def timed_grade(assignment: str, folder: Path, jobs: int) -> dict:
     seconds = time.perf_counter() - start
     done.set()
     sampler.join()
+    return seconds, peak, subprocess.CompletedProcess(command, proc.returncode, out, err)
+
+
+def timed_grade(assignment: str, folder: Path, jobs: int, sandbox: str = "bwrap") -> dict:
+    command = [sys.executable, "-m", "autograder", "grade", assignment, str(folder), "--jobs", str(jobs),
+               "--json", "--no-figures", "--sandbox", sandbox]
+    seconds, peak, proc = timed_command(command)
     if proc.returncode != 0:
-        raise SystemExit(f"grading failed:\n{err[-3000:]}")
-    results = json.loads(out)
+        raise SystemExit(f"grading failed:\n{proc.stderr[-3000:]}")
+    results = json.loads(proc.stdout)
     return {"jobs": jobs, "seconds": round(seconds, 1), "peak_memory_mb": round(peak / 2**20),
             "graded": sum("error" not in r for r in results),
             "full_marks": sum(r.get("auto_score") == r.get("auto_max_score") for r in results if "error" not in r),

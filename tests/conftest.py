@@ -19,3 +19,21 @@ def course_copy(tmp_path):
     for name in ("pyproject.toml", "nbgrader_config.py"):
         shutil.copyfile(ROOT / name, tmp_path / name)
     return tmp_path
+
+
+# The slow tier: test files that run nbgrader, a real browser or a cluster. `make test-fast`
+# leaves them out (pytest -m "not slow"); `make test` runs everything. A new test file that runs
+# any of those belongs in this list.
+SLOW_FILES = {"test_browser.py", "test_build.py", "test_class_grading.py", "test_colab.py",
+              "test_grade_cli.py", "test_hostile.py", "test_mutants.py", "test_publish.py",
+              "test_restore.py", "test_slurm.py", "test_framework.py"}
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: runs nbgrader, a browser or a cluster (left out by make test-fast)")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.path.name in SLOW_FILES:
+            item.add_marker(pytest.mark.slow)
