@@ -43,9 +43,18 @@ _FL_UPDATE = """
 """
 
 
+_FL_PARAMETERS = """
+    return [(self.W, self.W_grad), (self.b, self.b_grad)]
+"""
+_NO_PARAMETERS = """
+    return []
+"""
+
+
 def _full(init=_FL_INIT, forward=_FL_FORWARD, backward=_FL_BACKWARD, update=_FL_UPDATE) -> str:
     return _class("class FullLayer:\n", [("__init__(self, n_i, n_o, rng=None)", init), ("forward(self, x)", forward),
-                                         ("backward(self, y_grad)", backward), ("update_param(self, lr)", update)])
+                                         ("backward(self, y_grad)", backward), ("update_param(self, lr)", update),
+                                         ("parameters(self)", _FL_PARAMETERS)])
 
 
 # --- ReluLayer, SoftMaxLayer, CrossEntropyLayer ------------------------------------------------------
@@ -63,7 +72,7 @@ _NOTHING = """
 
 def _relu(forward=_RELU_FORWARD, backward=_RELU_BACKWARD) -> str:
     return _class("class ReluLayer:\n", [("forward(self, x)", forward), ("backward(self, y_grad)", backward),
-                                         ("update_param(self, lr)", _NOTHING)])
+                                         ("update_param(self, lr)", _NOTHING), ("parameters(self)", _NO_PARAMETERS)])
 
 
 _SM_FORWARD = """
@@ -79,7 +88,7 @@ _SM_BACKWARD = """
 
 def _softmax(forward=_SM_FORWARD, backward=_SM_BACKWARD) -> str:
     return _class("class SoftMaxLayer:\n", [("forward(self, x)", forward), ("backward(self, y_grad)", backward),
-                                            ("update_param(self, lr)", _NOTHING)])
+                                            ("update_param(self, lr)", _NOTHING), ("parameters(self)", _NO_PARAMETERS)])
 
 
 _CE_FORWARD = """
@@ -101,6 +110,12 @@ _SEQ_INIT = """
     self.layers = list(layers)
     self.loss = loss
     self.rng = np.random.default_rng() if rng is None else rng
+    self.optimizer = optimizer
+"""
+_SEQ_SET_TRAINING = """
+    for layer in self.layers:
+        if hasattr(layer, "training"):
+            layer.training = training
 """
 _SEQ_FORWARD = """
     for layer in self.layers:
@@ -115,13 +130,25 @@ _SEQ_BACKWARD = """
         grad = layer.backward(grad)
 """
 _SEQ_UPDATE = """
+    if self.optimizer is None:
+        for layer in self.layers:
+            layer.update_param(lr)
+        return
+    params, grads = [], []
     for layer in self.layers:
-        layer.update_param(lr)
+        for param, grad in layer.parameters():
+            params.append(param)
+            grads.append(grad)
+    self.optimizer.step(params, grads)
 """
-_SEQ_FIT = """
+# the lines of fit before and after its loop over the minibatches of one epoch
+_FIT_HEAD = """
+    self.set_training(False)
     n_outputs = self.forward(x[:1]).shape[1]
+    self.set_training(True)
     targets = np.eye(n_outputs)[y]
-    epoch_losses = []
+"""
+_SEQ_FIT = _FIT_HEAD + """    epoch_losses = []
     for _ in range(epochs):
         order = self.rng.permutation(len(x))
         batch_losses = []
@@ -134,6 +161,7 @@ _SEQ_FIT = """
     return epoch_losses
 """
 _SEQ_PREDICT = """
+    self.set_training(False)
     return np.argmax(self.forward(x), axis=1)
 """
 
@@ -141,23 +169,28 @@ _SEQ_PREDICT = """
 def _sequential(forward=_SEQ_FORWARD, backward=_SEQ_BACKWARD, update=_SEQ_UPDATE, fit=_SEQ_FIT,
                 predict=_SEQ_PREDICT) -> str:
     return _class("class Sequential:\n", [
-        ("__init__(self, layers, loss, rng=None)", _SEQ_INIT), ("forward(self, x, target=None)", forward),
+        ("__init__(self, layers, loss, rng=None, optimizer=None)", _SEQ_INIT),
+        ("set_training(self, training)", _SEQ_SET_TRAINING), ("forward(self, x, target=None)", forward),
         ("backward(self)", backward), ("update_params(self, lr)", update),
         ("fit(self, x, y, epochs, lr, batch_size)", fit), ("predict(self, x)", predict)])
 
 
 # --- better_model --------------------------------------------------------------------------------
-def _better(hidden: list[int], lr: float, batch_size: int, epochs: str = "COMPARE_EPOCHS", train: bool = True) -> str:
-    sizes = ["D"] + [str(h) for h in hidden] + ["N_CLASSES"]
+def _better(hidden: list[int], lr: float, batch_size: int, epochs: str = "COMPARE_EPOCHS", train: bool = True,
+            dropout: float = 0.0, optimizer: str = "None") -> str:
+    sizes = ["D_digits"] + [str(h) for h in hidden] + ["N_CLASSES"]
     layers = []
     for n_in, n_out in zip(sizes[:-1], sizes[1:]):
         layers += [f"FullLayer({n_in}, {n_out}, rng=better_rng)", "ReluLayer()"]
-    layers[-1] = "SoftMaxLayer()"
+        if dropout:
+            layers.append(f"DropoutLayer({dropout}, rng=better_rng)")
+    layers = layers[:-2 if dropout else -1] + ["SoftMaxLayer()"]
     code = ("better_rng = np.random.default_rng(0)\n"
-            f"better = Sequential([{', '.join(layers)}], CrossEntropyLayer(), rng=np.random.default_rng(1))\n")
+            f"better = Sequential([{', '.join(layers)}], CrossEntropyLayer(), rng=np.random.default_rng(1),\n"
+            f"                    optimizer={optimizer})\n")
     if train:
         code += ("with one_blas_thread(), np.errstate(all='ignore'):\n"
-                 f"    better.fit(X_train, y_train, epochs={epochs}, lr={lr}, batch_size={batch_size})\n")
+                 f"    better.fit(Xd_train, yd_train, epochs={epochs}, lr={lr}, batch_size={batch_size})\n")
     return code
 
 
@@ -336,8 +369,71 @@ VARIANTS = [
             grad = layer.backward(grad)
     """)),
     mutant("Sequential", "seq_update_skips_first", "update_params skips the first layer", _sequential(update="""
-        for layer in self.layers[1:]:
+        if self.optimizer is None:
+            for layer in self.layers[1:]:
+                layer.update_param(lr)
+            return
+        params = [param for layer in self.layers[1:] for param, _ in layer.parameters()]
+        grads = [grad for layer in self.layers[1:] for _, grad in layer.parameters()]
+        self.optimizer.step(params, grads)
+    """)),
+    mutant("Sequential", "seq_update_ignores_optimizer", "update_params always calls update_param(lr), optimiser or not",
+           _sequential(update="""
+        for layer in self.layers:
             layer.update_param(lr)
+    """)),
+    mutant("Sequential", "seq_optimizer_per_layer", "one optimizer.step call per layer instead of one for all",
+           _sequential(update="""
+        if self.optimizer is None:
+            for layer in self.layers:
+                layer.update_param(lr)
+            return
+        for layer in self.layers:
+            pairs = layer.parameters()
+            if pairs:
+                self.optimizer.step([param for param, _ in pairs], [grad for _, grad in pairs])
+    """)),
+    mutant("Sequential", "seq_optimizer_and_update_param", "steps the optimiser and also calls every update_param(lr)",
+           _sequential(update="""
+        params, grads = [], []
+        for layer in self.layers:
+            for param, grad in layer.parameters():
+                params.append(param)
+                grads.append(grad)
+        if self.optimizer is not None:
+            self.optimizer.step(params, grads)
+        for layer in self.layers:
+            layer.update_param(lr)
+    """)),
+    mutant("Sequential", "seq_optimizer_copies", "hands the optimiser copies of the parameters, so nothing changes",
+           _sequential(update="""
+        if self.optimizer is None:
+            for layer in self.layers:
+                layer.update_param(lr)
+            return
+        pairs = [pair for layer in self.layers for pair in layer.parameters()]
+        self.optimizer.step([np.array(param) for param, _ in pairs], [grad for _, grad in pairs])
+    """)),
+    mutant("Sequential", "seq_optimizer_full_layers_only", "collects W and b of the FullLayers only (isinstance)",
+           _sequential(update="""
+        if self.optimizer is None:
+            for layer in self.layers:
+                layer.update_param(lr)
+            return
+        params, grads = [], []
+        for layer in self.layers:
+            if isinstance(layer, FullLayer):
+                params += [layer.W, layer.b]
+                grads += [layer.W_grad, layer.b_grad]
+        self.optimizer.step(params, grads)
+    """)),
+    mutant("Sequential", "seq_optimizer_reversed", "collects the parameters last layer first", _sequential(update="""
+        if self.optimizer is None:
+            for layer in self.layers:
+                layer.update_param(lr)
+            return
+        pairs = [pair for layer in reversed(self.layers) for pair in layer.parameters()]
+        self.optimizer.step([param for param, _ in pairs], [grad for _, grad in pairs])
     """)),
     mutant("Sequential", "seq_forward_ignores_target", "forward returns the output even with a target",
            _sequential(forward="""
@@ -349,7 +445,9 @@ VARIANTS = [
     """)),
     mutant("Sequential", "seq_fit_batch_losses", "fit returns every minibatch loss instead of one mean per epoch",
            _sequential(fit="""
+        self.set_training(False)
         n_outputs = self.forward(x[:1]).shape[1]
+        self.set_training(True)
         targets = np.eye(n_outputs)[y]
         losses = []
         for _ in range(epochs):
@@ -362,7 +460,9 @@ VARIANTS = [
         return losses
     """)),
     mutant("Sequential", "seq_fit_last_batch", "fit records the last minibatch's loss of each epoch", _sequential(fit="""
+        self.set_training(False)
         n_outputs = self.forward(x[:1]).shape[1]
+        self.set_training(True)
         targets = np.eye(n_outputs)[y]
         epoch_losses = []
         for _ in range(epochs):
@@ -376,7 +476,9 @@ VARIANTS = [
         return epoch_losses
     """)),
     mutant("Sequential", "seq_fit_no_update", "fit forgets to call update_params", _sequential(fit="""
+        self.set_training(False)
         n_outputs = self.forward(x[:1]).shape[1]
+        self.set_training(True)
         targets = np.eye(n_outputs)[y]
         epoch_losses = []
         for _ in range(epochs):
@@ -391,7 +493,9 @@ VARIANTS = [
     """)),
     mutant("Sequential", "seq_fit_loss_after_update", "fit records the loss after the update (a second forward)",
            _sequential(fit="""
+        self.set_training(False)
         n_outputs = self.forward(x[:1]).shape[1]
+        self.set_training(True)
         targets = np.eye(n_outputs)[y]
         epoch_losses = []
         for _ in range(epochs):
@@ -408,8 +512,18 @@ VARIANTS = [
     """)),
     mutant("Sequential", "seq_predict_probabilities", "predict returns the network's outputs, not labels",
            _sequential(predict="""
+        self.set_training(False)
         return self.forward(x)
     """)),
+    mutant("Sequential", "seq_predict_training_mode", "predict never switches to evaluation mode (dropout stays on)",
+           _sequential(predict="""
+        return np.argmax(self.forward(x), axis=1)
+    """)),
+    mutant("Sequential", "seq_fit_stays_in_evaluation", "fit measures the output width in evaluation mode and never "
+           "switches back to training mode", _sequential(fit=_SEQ_FIT.replace("    self.set_training(True)\n", ""))),
+    mutant("Sequential", "seq_fit_no_mode", "fit never calls set_training (after a predict it trains in evaluation mode)",
+           _sequential(fit=_SEQ_FIT.replace("    self.set_training(True)\n", "").replace(
+               "    self.set_training(False)\n", ""))),
     # --- better_model ------------------------------------------------------------------------------------
     mutant("better_model", "bm_tiny_hidden", "a hidden layer of 2 units", _better([2], lr=0.1, batch_size=128)),
     mutant("better_model", "bm_lr_10", "a deeper network trained with learning rate 10 (diverges)",
@@ -420,6 +534,8 @@ VARIANTS = [
            _better([128, 64], lr=0.02, batch_size=16, train=False)),
     mutant("better_model", "bm_too_short", "one epoch with a tiny learning rate", _better([128, 64], lr=0.001,
                                                                                         batch_size=128, epochs="1")),
+    mutant("better_model", "bm_adam_lr_1", "dropout and Adam with learning rate 1.0: every step is far too large",
+           _better([256], lr=None, batch_size=32, dropout=0.2, optimizer="Adam(1.0)")),
     # --- correct alternatives ---------------------------------------------------------------------
     correct("FullLayer", "fl_einsum", "einsum for every product, standard_normal * std, in-place updates", _full(init="""
         rng = np.random.default_rng() if rng is None else rng
@@ -504,8 +620,19 @@ VARIANTS = [
         while i >= 0:
             grad = self.layers[i].backward(grad)
             i -= 1
+    """, update="""
+        if self.optimizer is not None:
+            pairs = [pair for layer in self.layers for pair in layer.parameters()]
+            self.optimizer.step([w for w, _ in pairs], [g for _, g in pairs])
+        else:
+            i = 0
+            while i < len(self.layers):
+                self.layers[i].update_param(lr)
+                i += 1
     """, fit="""
+        self.set_training(False)
         n_classes = self.forward(x[:1]).shape[-1]
+        self.set_training(True)
         onehot = np.zeros((len(y), n_classes))
         onehot[np.arange(len(y)), y] = 1.0
         history = []
@@ -523,15 +650,56 @@ VARIANTS = [
             history.append(total / count)
         return history
     """, predict="""
+        self.set_training(False)
         return self.forward(x).argmax(-1)
     """)),
-    correct("better_model", "bm_256_128", "Full(D, 256), Full(256, 128), lr 0.02, batches of 16",
+    correct("Sequential", "seq_lazy_one_hot", "one-hot targets made per minibatch from the output width; zip(*pairs); "
+            "a generator of minibatches", _sequential(update="""
+        if self.optimizer is None:
+            for layer in self.layers:
+                layer.update_param(lr)
+        else:
+            pairs = [pair for layer in self.layers for pair in layer.parameters()]
+            params, grads = (list(part) for part in zip(*pairs)) if pairs else ([], [])
+            self.optimizer.step(params, grads)
+    """, fit="""
+        def batches(order):
+            for start in range(0, len(order), batch_size):
+                yield order[start:start + batch_size]
+
+        losses = []
+        for _ in range(epochs):
+            self.set_training(True)
+            values = []
+            for rows in batches(self.rng.permutation(x.shape[0])):
+                out = self.forward(x[rows])
+                values.append(self.loss.forward(out, np.eye(out.shape[1])[y[rows]]))
+                self.backward()
+                self.update_params(lr)
+            losses.append(sum(values) / len(values))
+        return losses
+    """, predict="""
+        self.set_training(False)
+        out = self.forward(x)
+        return out.argmax(axis=1)
+    """)),
+    correct("better_model", "bm_256_128", "Full(D_digits, 256), Full(256, 128), lr 0.02, batches of 16",
             _better([256, 128], lr=0.02, batch_size=16)),
+    correct("better_model", "bm_adam_dropout", "Full(D_digits, 256), ReLU, DropoutLayer(0.2), Full, trained with Adam(1e-3)",
+            _better([256], lr=None, batch_size=32, dropout=0.2, optimizer="Adam(1e-3)")),
+    correct("better_model", "bm_momentum_batchnorm", "Full(D_digits, 128), BatchNormLayer, ReLU, Full, Momentum(0.05)",
+            "rng_b = np.random.default_rng(3)\n"
+            "better = Sequential([FullLayer(D_digits, 128, rng=rng_b), BatchNormLayer(128), ReluLayer(),\n"
+            "                     FullLayer(128, N_CLASSES, rng=rng_b), SoftMaxLayer()], CrossEntropyLayer(),\n"
+            "                    rng=np.random.default_rng(4), optimizer=Momentum(0.05, beta=0.9))\n"
+            "with one_blas_thread():\n"
+            "    better.fit(Xd_train, yd_train, COMPARE_EPOCHS, None, 32)\n"),
     correct("better_model", "bm_one_hidden_128", "one hidden layer of 128, lr 0.02, batches of 16, trained in two calls",
             "rng_b = np.random.default_rng(5)\n"
-            "better = Sequential([FullLayer(D, 128, rng=rng_b), ReluLayer(), FullLayer(128, N_CLASSES, rng=rng_b),\n"
-            "                     SoftMaxLayer()], CrossEntropyLayer(), rng=np.random.default_rng(6))\n"
+            "better = Sequential([FullLayer(D_digits, 128, rng=rng_b), ReluLayer(),\n"
+            "                     FullLayer(128, N_CLASSES, rng=rng_b), SoftMaxLayer()],\n"
+            "                    CrossEntropyLayer(), rng=np.random.default_rng(6))\n"
             "with one_blas_thread():\n"
-            "    better.fit(X_train, y_train, 1, 0.02, 16)\n"
-            "    better.fit(X_train, y_train, 2, 0.02, 16)\n"),
+            "    better.fit(Xd_train, yd_train, 1, 0.02, 16)\n"
+            "    better.fit(Xd_train, yd_train, 2, 0.02, 16)\n"),
 ]
