@@ -1,0 +1,61 @@
+"""How long grading one blank submission takes, per stage, once the assignment is prepared.
+
+The prepared assignment is cached by content (autograder/grading/course.py), so the first run
+of a stage prepares it and every later run starts from the cache. This times, for each stage, one
+``python -m autograder grade`` of the untouched student version, after one warm-up run:
+
+    .venv/bin/python benchmarks/one_submission.py [ASSIGNMENT...] [--sandbox bwrap|none] [--json]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from autograder.catalogue.examples import blank_submission  # noqa: E402
+from autograder.grading.course import prepared  # noqa: E402
+from autograder.nbio import write_notebook  # noqa: E402
+from autograder.paths import resolve_assignments  # noqa: E402
+
+
+def time_one(assignment: str, sandbox: str) -> float:
+    with tempfile.TemporaryDirectory(prefix="nncourse-one-") as tmp:
+        path = Path(tmp) / "blank.ipynb"
+        write_notebook(blank_submission(assignment), path)
+        start = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-m", "autograder", "grade", assignment, str(path), "--json",
+                               "--no-figures", "--sandbox", sandbox], cwd=ROOT, capture_output=True, text=True)
+        seconds = time.perf_counter() - start
+    if proc.returncode != 0 or "error" in json.loads(proc.stdout)[0]:
+        raise SystemExit(f"grading {assignment} failed:\n{proc.stdout[-1500:]}{proc.stderr[-1500:]}")
+    return seconds
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("assignments", nargs="*")
+    parser.add_argument("--sandbox", default="bwrap", choices=("bwrap", "none"))
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    seconds = {}
+    for assignment in resolve_assignments(args.assignments):
+        prepared(assignment)
+        time_one(assignment, args.sandbox)  # warm-up: imports, font cache, page cache
+        seconds[assignment] = round(time_one(assignment, args.sandbox), 2)
+    if args.json:
+        print(json.dumps({"date": time.strftime("%Y-%m-%d"), "sandbox": args.sandbox, "seconds": seconds}, indent=2))
+    else:
+        for assignment, value in seconds.items():
+            print(f"{assignment:<28} {value:6.2f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
