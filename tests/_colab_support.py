@@ -28,7 +28,8 @@ REQUIREMENTS = ROOT / "requirements.txt"
 VENV_ROOT = ROOT / "build" / "colab-venv"
 
 # What Colab preinstalls that the course relies on; helpers' own dependencies are a subset.
-COLAB_PACKAGES = ["numpy", "matplotlib", "scikit-learn", "tqdm", "ipykernel", "ipywidgets"]
+COLAB_PACKAGES = ["numpy", "matplotlib", "scikit-learn", "tqdm", "ipykernel", "ipywidgets",
+                  "keras", "jax"]  # stage 10; Colab's Keras runs on TensorFlow, which jax stands in for here
 # Instructor-only packages: a notebook that needs one of these would fail in Colab.
 NOT_IN_COLAB = ["nbgrader", "jupytext", "nbval", "pytest", "autograder", "jupyterlab"]
 KERNEL_NAME = "nncourse-colab-like"
