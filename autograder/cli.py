@@ -133,7 +133,8 @@ def _cmd_similarity(args) -> int:
     for sub in subs:
         if sub.error:
             print(f"not compared: {sub.student}: {sub.error}", file=sys.stderr)
-    pairs = compare(subs, threshold=args.threshold, min_evidence=args.min_evidence, max_share=args.max_share)
+    pairs = compare(subs, threshold=args.threshold, min_evidence=args.min_evidence, max_share=args.max_share,
+                    limit=args.limit or None)
     if args.report:
         index = write_report(Path(args.report), assignment, pairs, subs)
         if not args.json:
@@ -146,8 +147,8 @@ def _cmd_similarity(args) -> int:
         print(json.dumps(shown, indent=2))
         return 0
     flagged = sum(p["flagged"] for p in pairs)
-    print(f"{len(subs)} submissions of {assignment}: {len(pairs)} pairs share distinctive code, {flagged} flagged "
-          f"(score >= {args.threshold:g})")
+    print(f"{len(subs)} submissions of {assignment}: {flagged} pairs flagged (score >= {args.threshold:g}, "
+          f"evidence >= {args.min_evidence:g}); the most alike:")
     for p in shown[:20]:
         cells = ", ".join(c["a_cell"] if c["a_cell"] == c["b_cell"] else f"{c['a_cell']}/{c['b_cell']}"
                           for c in p["cells"][:3])
