@@ -12,7 +12,7 @@ one's weighted fingerprints are in the other (``threshold``) and what they share
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -140,47 +140,68 @@ def default_max_share(n: int) -> int:
 
 
 def compare(subs: list[Submission], threshold: float = THRESHOLD, min_evidence: float = MIN_EVIDENCE,
-            max_share: int | None = None) -> list[dict]:
-    """Every pair sharing at least one fingerprint that is not common, highest score first.
+            max_share: int | None = None, limit: int | None = None) -> list[dict]:
+    """Pairs sharing fingerprints that are not common, highest score first: every flagged pair and
+    the ``limit`` best others (all others when ``limit`` is None).
 
     A fingerprint held by ``df`` of the ``n`` submissions weighs ``log((n + 1) / df)`` (inverse
     document frequency), zero when ``df > max_share``: code most of the class wrote says little,
-    code only two students have says a lot. A pair's ``score`` is the mean of the two weighted fractions
-    (the weight of what they share over the weight of each one's fingerprints); its ``evidence``
-    is the weight they share. Flagged: ``score >= threshold`` and ``evidence >= min_evidence``."""
+    code only two students have says a lot. A pair's ``score`` is the mean of the two weighted
+    fractions (the weight of what they share over the weight of each one's fingerprints); its
+    ``evidence`` is the weight they share. Flagged: ``score >= threshold`` and
+    ``evidence >= min_evidence``. The pair sums are sparse matrix products, in blocks of rows."""
+    import numpy as np
+    from scipy import sparse
+
     graded = [s for s in subs if not s.error]
     n_subs = len(graded)
     max_share = default_max_share(n_subs) if max_share is None else max_share
     kept = [s.kept() for s in graded]
     df = Counter(h for hashes in kept for h in hashes)
     weight = {h: math.log((n_subs + 1) / n) for h, n in df.items() if n <= max_share}
-    totals = [sum(weight.get(h, 0.0) for h in hashes) for hashes in kept]
-    holders: dict[int, list[int]] = defaultdict(list)
-    for i, hashes in enumerate(kept):
-        for h in hashes:
-            if h in weight:
-                holders[h].append(i)
-    evidence: dict[tuple[int, int], float] = defaultdict(float)
-    for h, owners in holders.items():
-        for x in range(len(owners)):
-            for y in range(x + 1, len(owners)):
-                evidence[owners[x], owners[y]] += weight[h]
+    column = {h: j for j, h in enumerate(weight)}
+    w = np.array(list(weight.values()), dtype=np.float64)
+    rows = [sorted(column[h] for h in hashes if h in column) for hashes in kept]
+    indptr = np.cumsum([0] + [len(r) for r in rows])
+    indices = np.array([j for r in rows for j in r], dtype=np.int64)
+    held = sparse.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(n_subs, len(w)))
+    weighted = sparse.csr_matrix((w[indices], indices, indptr), shape=(n_subs, len(w)))
+    totals = np.asarray(weighted.sum(axis=1)).ravel()
+    flagged_ij, other_ij = [], []
+    block = max(1, 2_000_000 // max(1, n_subs))
+    for r0 in range(0, n_subs, block):
+        r1 = min(n_subs, r0 + block)
+        evidence = (weighted[r0:r1] @ held.T).toarray()
+        i, j = np.nonzero(np.triu(evidence, k=r0 + 1))
+        if not len(i):
+            continue
+        e = evidence[i, j]
+        i = i + r0
+        score = (e / totals[i] + e / totals[j]) / 2
+        flag = (score >= threshold) & (e >= min_evidence)
+        flagged_ij += list(zip(i[flag], j[flag], score[flag], e[flag]))
+        rest = np.flatnonzero(~flag)
+        if limit is not None and len(rest) > limit:
+            rest = rest[np.argsort(-score[rest], kind="stable")[:limit]]
+        other_ij += list(zip(i[rest], j[rest], score[rest], e[rest]))
+    if limit is not None:
+        other_ij = sorted(other_ij, key=lambda t: (-t[2], -t[3]))[:limit]
     pairs = []
-    for (i, j), e in evidence.items():
+    for i, j, score, e in flagged_ij + other_ij:
         a, b = graded[i], graded[j]
-        a_share, b_share = e / totals[i], e / totals[j]
-        score = (a_share + b_share) / 2
         both = {h for h in kept[i] & kept[j] if h in weight}
         cells = []
         for ca in a.cells:
+            values_a = {fp.value for fp in ca.prints} & both
             for cb in b.cells:
-                m = len({fp.value for fp in ca.prints} & {fp.value for fp in cb.prints} & both)
+                m = len(values_a & {fp.value for fp in cb.prints})
                 if m:
                     cells.append({"a_cell": ca.label, "b_cell": cb.label, "shared": m})
         cells.sort(key=lambda c: -c["shared"])
-        pairs.append({"a": a.student, "b": b.student, "score": round(score, 4),
-                      "flagged": score >= threshold and e >= min_evidence, "evidence": round(e, 2),
-                      "shared": len(both), "a_share": round(a_share, 4), "b_share": round(b_share, 4),
+        pairs.append({"a": a.student, "b": b.student, "score": round(float(score), 4),
+                      "flagged": bool(score >= threshold and e >= min_evidence), "evidence": round(float(e), 2),
+                      "shared": len(both), "a_share": round(float(e / totals[i]), 4),
+                      "b_share": round(float(e / totals[j]), 4),
                       "a_submission": str(a.path), "b_submission": str(b.path), "cells": cells})
     pairs.sort(key=lambda p: (-p["score"], -p["evidence"], p["a"], p["b"]))
     return pairs

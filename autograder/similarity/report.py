@@ -93,9 +93,8 @@ def write_report(folder: Path, assignment: str, pairs: list[dict], subs: list[Su
                     f"<td>{'yes' if pair['flagged'] else ''}</td><td>{pair['shared']}</td><td>{html.escape(cells)}</td></tr>")
     errors = [s for s in subs if s.error]
     body = [f"<h1>Similar submissions: {html.escape(assignment)}</h1>",
-            f"<p>{len(subs)} submissions, {len(pairs)} pairs share some distinctive code, "
-            f"{sum(p['flagged'] for p in pairs)} flagged. A flag is a reason to read both notebooks, "
-            f"not a finding.</p>",
+            f"<p>{len(subs)} submissions, {sum(p['flagged'] for p in pairs)} pairs flagged; below, the flagged "
+            f"pairs and the most alike others. A flag is a reason to read both notebooks, not a finding.</p>",
             "<table class='pairs'><tr><th>#</th><th>student</th><th>student</th><th>score</th><th>flagged</th>"
             "<th>shared</th><th>cells</th></tr>", *rows, "</table>"]
     if errors:
