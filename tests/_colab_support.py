@@ -2,9 +2,14 @@
 
 The environment is a virtual environment holding only what Google Colab has preinstalled and
 this course uses (numpy, matplotlib, scikit-learn, tqdm, and ipykernel/ipywidgets, which run the
-notebook and draw tqdm's bars), at the versions requirements.txt pins, plus the `helpers` package
-built from this repository. It is cached under build/colab-venv/<key>/, keyed on a hash of the
-pins, so only the first run (and every CI run, which starts clean) pays for creating it.
+notebook and draw tqdm's bars, and pip, which the setup cell runs), at the versions
+requirements.txt pins. It is cached under build/colab-venv/<key>/, keyed on a hash of the pins,
+so only the first run (and every CI run, which starts clean) pays for creating it.
+
+`helpers` gets into it as in Colab, on every run: the course is published (`autograder publish`)
+into a git repository, and a release notebook's setup cell runs with `google.colab` faked, its
+`pip install git+<student repository>@<branch>` reaching that repository through git's
+`url.<base>.insteadOf` (a private git config), so nothing but the published tree is installed.
 """
 from __future__ import annotations
 
@@ -15,8 +20,8 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
+import tomllib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +34,7 @@ VENV_ROOT = ROOT / "build" / "colab-venv"
 
 # What Colab preinstalls that the course relies on; helpers' own dependencies are a subset.
 COLAB_PACKAGES = ["numpy", "matplotlib", "scikit-learn", "tqdm", "ipykernel", "ipywidgets",
+                  "pip",  # the setup cell runs `python -m pip install`
                   "keras", "jax"]  # stage 10; Colab's Keras runs on TensorFlow, which jax stands in for here
 # Instructor-only packages: a notebook that needs one of these would fail in Colab.
 NOT_IN_COLAB = ["nbgrader", "jupytext", "nbval", "pytest", "autograder", "jupyterlab"]
@@ -57,17 +63,8 @@ def pins_key() -> str:
     return _digest([sys.version_info[:2], " ".join(COLAB_PACKAGES), REQUIREMENTS.read_bytes()])
 
 
-def _helpers_files():
-    yield ROOT / "pyproject.toml"
-    yield from sorted(p for p in (ROOT / "helpers").rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-
-
-def helpers_key() -> str:
-    return _digest(part for path in _helpers_files() for part in (path.relative_to(ROOT).as_posix(), path.read_bytes()))
-
-
 def colab_python() -> Path:
-    """The Colab-like environment's interpreter, created or updated as needed."""
+    """The Colab-like environment's interpreter (without helpers), created as needed."""
     key = pins_key()
     venv = VENV_ROOT / key
     python = venv / "bin" / "python"
@@ -81,28 +78,68 @@ def colab_python() -> Path:
         subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
         _pip("--python", str(python), "install", "-q", "-c", str(REQUIREMENTS), *COLAB_PACKAGES)
         (venv / ".complete").write_text(" ".join(COLAB_PACKAGES) + "\n")
-    _install_helpers(python, venv / ".helpers")
     return python
 
 
-def _install_helpers(python: Path, marker: Path) -> None:
-    """Build a wheel from the working tree's helpers and install it as a student would get it: a
-    regular install (so the bundled data must really be in the package), its dependencies
-    satisfied by the preinstalled packages alone (--no-index)."""
-    key = helpers_key()
-    if marker.exists() and marker.read_text().strip() == key:
-        return
-    with tempfile.TemporaryDirectory(prefix="nncourse-helpers-") as tmp:
-        src, dist = Path(tmp) / "src", Path(tmp) / "dist"
-        # Copy first so that the build leaves nothing (build/, *.egg-info) in the repository.
-        shutil.copytree(ROOT / "helpers", src / "helpers", ignore=shutil.ignore_patterns("__pycache__"))
-        for name in ("pyproject.toml", "README.md"):
-            shutil.copyfile(ROOT / name, src / name)
-        # Built as pip builds it from the repository in Colab (setuptools in an isolated build env).
-        _pip("wheel", "-q", "--no-deps", "-w", str(dist), str(src))
-        _pip("--python", str(python), "uninstall", "-q", "-y", "nn-from-scratch")
-        _pip("--python", str(python), "install", "-q", "--no-index", *map(str, dist.glob("*.whl")))
-    marker.write_text(key + "\n")
+# --- helpers, installed as Colab installs it ---------------------------------------------------
+
+STUDENT_DIST = "nn-from-scratch-helpers"  # the project name in the published pyproject.toml
+# Names helpers has been installed under (an older environment may hold any of them).
+HELPERS_DISTS = [STUDENT_DIST, "nn-from-scratch"]
+
+
+def student_settings() -> dict:
+    with open(ROOT / "pyproject.toml", "rb") as fh:
+        return tomllib.load(fh)["tool"]["nncourse"]
+
+
+def _git(*args: str, cwd: Path) -> None:
+    env = {**os.environ, "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z", "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z"}
+    subprocess.run(["git", "-c", "user.name=nncourse", "-c", "user.email=nncourse@example.invalid",
+                    "-c", "init.defaultBranch=main", *args], cwd=cwd, env=env, check=True, capture_output=True)
+
+
+def student_repository(workdir: Path) -> Path:
+    """Publish the course (checked for leaks) into a new git repository, committed on the student branch."""
+    from autograder.building.publish import publish
+
+    repo = workdir / "students"
+    publish(repo, check=False)  # test_publish.py and `autograder check` prove it leaks nothing
+    _git("init", "-q", "-b", student_settings()["student_branch"], ".", cwd=repo)
+    _git("add", "-A", cwd=repo)
+    _git("commit", "-q", "-m", "publish", cwd=repo)
+    return repo
+
+
+def git_redirect(workdir: Path, target: str) -> dict[str, str]:
+    """Environment variables under which git fetches the student repository's address from ``target``."""
+    config = workdir / "gitconfig"
+    config.write_text(f'[url "{target}"]\n\tinsteadOf = {student_settings()["student_repository"]}\n')
+    return {"GIT_CONFIG_GLOBAL": str(config), "GIT_CONFIG_NOSYSTEM": "1"}
+
+
+def run_setup_cell(python: Path, source: str, workdir: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """Run a setup cell with the Colab-like interpreter and ``google.colab`` importable, as in Colab."""
+    fake = workdir / "fake-colab"
+    (fake / "google" / "colab").mkdir(parents=True, exist_ok=True)
+    (fake / "google" / "colab" / "__init__.py").write_text('"""Stands in for Colab: the setup cell checks that it imports."""\n')
+    run_env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTHON", "PIP_", "VIRTUAL_ENV"))}
+    run_env.update(env, PYTHONPATH=str(fake), PIP_DISABLE_PIP_VERSION_CHECK="1")
+    return subprocess.run([str(python), "-c", source], cwd=workdir, env=run_env, capture_output=True, text=True)
+
+
+def install_like_colab(python: Path, repo: Path, setup_source: str, workdir: Path) -> subprocess.CompletedProcess:
+    """Remove any helpers from the environment, then let the setup cell install it from ``repo``."""
+    for dist in HELPERS_DISTS:
+        _pip("--python", str(python), "uninstall", "-q", "-y", dist)
+    return run_setup_cell(python, setup_source, workdir, git_redirect(workdir, repo.as_uri()))
+
+
+def installed_files(python: Path, dist: str = STUDENT_DIST) -> list[str]:
+    """The files pip installed for ``dist`` (from its RECORD), relative to site-packages."""
+    code = ("import importlib.metadata as m, json; "
+            f"print(json.dumps(sorted(str(f) for f in m.distribution({dist!r}).files)))")
+    return json.loads(subprocess.run([str(python), "-c", code], capture_output=True, text=True, check=True).stdout)
 
 
 def write_kernelspec(python: Path, kernels_dir: Path) -> Path:
@@ -138,11 +175,12 @@ def _audit_cell() -> str:
 
 
 PROBE_CELL = f"""\
-import importlib.util as _u, json as _j, os as _o, sys as _s
+import importlib.metadata as _m, importlib.util as _u, json as _j, os as _o, sys as _s
 import helpers as _h
 print(_j.dumps({{
     "prefix": _s.prefix,
     "helpers": _h.__file__,
+    "helpers_dist": _m.packages_distributions().get("helpers", []),
     "grader": bool(_o.environ.get("NBGRADER_EXECUTION")),
     "instructor_packages": [_n for _n in {NOT_IN_COLAB!r} if _u.find_spec(_n) is not None],
     "figure_problems": _s.modules[{AUDIT_MODULE!r}].PROBLEMS,

@@ -31,13 +31,29 @@ def test_cell_ids_are_derived_and_unique():
             assert cell.id == grade_id if grade_id else cell.id.startswith("c")
 
 
-def test_build_stamps_the_colab_badge_and_install_url():
+def test_build_stamps_the_student_repository_into_the_badge_and_install_url():
     nb = notebook_from_text(ROOT / "notebooks" / "01_linear_estimator" / "01_linear_estimator.py", ROOT)
     text = "\n".join(c.source for c in nb.cells)
-    assert ("https://colab.research.google.com/github/nn-from-scratch/course/blob/main/"
-            "release/01_linear_estimator/01_linear_estimator.ipynb") in text
-    assert "git+https://github.com/nn-from-scratch/course@main" in text
+    assert ("https://colab.research.google.com/github/nn-from-scratch/students/blob/main/"
+            "01_linear_estimator/01_linear_estimator.ipynb") in text
+    assert "git+https://github.com/nn-from-scratch/students@main" in text
     assert "COLAB_URL" not in text and "COURSE_PIP_URL" not in text
+    assert "nn-from-scratch/course" not in text, "a notebook names the private instructor repository"
+
+
+@pytest.mark.parametrize("student, message", [
+    ("", "set student_repository"),
+    ("https://gitlab.com/someone/course", "must be https://github.com/OWNER/NAME"),
+    ("https://github.com/nn-from-scratch/course", "student_repository is the instructor repository"),
+])
+def test_the_student_repository_setting_is_checked(tmp_path, student, message):
+    from autograder.building.stamp import course_settings
+
+    text = (ROOT / "pyproject.toml").read_text()
+    line = next(ln for ln in text.splitlines() if ln.startswith("student_repository = "))
+    (tmp_path / "pyproject.toml").write_text(text.replace(line, f"student_repository = {student!r}"))
+    with pytest.raises(ValueError, match=message):
+        course_settings(tmp_path)
 
 
 def test_nbgrader_defaults_are_filled_and_tests_locked():

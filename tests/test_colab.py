@@ -1,13 +1,14 @@
 """What a student gets in Google Colab.
 
-Every reference notebook runs top to bottom in an environment holding only what Colab
-preinstalls (see _colab_support.py) plus `helpers`, with no warning or stderr output and with
-titled, labelled figures; and the setup cell at the top of each release notebook installs
-`helpers` from the repository in Colab and does nothing anywhere else.
+The course is published (`autograder publish`) into a git repository standing in for the student
+repository; a release notebook's setup cell, run with Colab faked, installs `helpers` from it with
+pip, in an environment holding only what Colab preinstalls (see _colab_support.py). Every
+reference notebook then runs top to bottom against that install, with no warning or stderr output
+and with titled, labelled figures. The setup cell of each release notebook installs from the
+student repository in Colab, says what went wrong when it cannot, and does nothing anywhere else.
 """
 import subprocess
 import sys
-import tomllib
 import types
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import pytest
 
 import _colab_support as colab
 import _figure_audit as audit
+from autograder.building.stamp import student_notebook
 from conftest import ROOT
 
 REFERENCE = sorted(ROOT.glob("source/*/*.ipynb"))
@@ -25,9 +27,50 @@ NAMES = [path.stem for path in REFERENCE]
 
 
 @pytest.fixture(scope="module")
-def colab_runs(tmp_path_factory):
+def student_repo(tmp_path_factory):
+    """The published course committed in a git repository: what the student repository holds."""
+    return colab.student_repository(tmp_path_factory.mktemp("published"))
+
+
+@pytest.fixture(scope="module")
+def colab_install(student_repo, tmp_path_factory):
+    """The Colab-like interpreter after the first published notebook's setup cell installed helpers."""
     python = colab.colab_python()
+    setup = _setup_cell(student_repo / student_notebook(NAMES[0]))
+    return python, colab.install_like_colab(python, student_repo, setup, tmp_path_factory.mktemp("install"))
+
+
+@pytest.fixture(scope="module")
+def colab_runs(colab_install, tmp_path_factory):
+    python, installed = colab_install
+    if installed.returncode != 0:
+        pytest.fail(f"the setup cell did not install helpers:\n{installed.stderr}")
     return colab.run_all(REFERENCE, python, tmp_path_factory.mktemp("colab"), workers=2)
+
+
+def test_the_setup_cell_installs_helpers_alone_from_the_student_repository(colab_install):
+    python, installed = colab_install
+    assert (installed.returncode, installed.stdout, installed.stderr) == (0, "", ""), installed.stderr
+    files = colab.installed_files(python)
+    dist_info = [f for f in files if not f.startswith("helpers/")]
+    assert dist_info and all(f.split("/", 1)[0].endswith(".dist-info") for f in dist_info), dist_info
+    modules = sorted(f for f in files if f.startswith("helpers/") and "__pycache__" not in f)
+    published = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "helpers").glob("*.py"))
+    assert [m for m in modules if m.count("/") == 1] == published
+    assert sorted(m for m in modules if m.startswith("helpers/bundled/")) == [
+        "helpers/bundled/MNIST_SUBSET_LICENSE.txt", "helpers/bundled/mnist_subset.npz"]
+
+
+def test_the_setup_cell_shows_pips_error_and_what_to_do_when_the_install_fails(colab_install, tmp_path):
+    python, _ = colab_install
+    setup = _setup_cell(RELEASE[0])
+    # a wrong address (here: a repository that does not exist) fails in git, and so in pip
+    failed = colab.run_setup_cell(python, setup, tmp_path, colab.git_redirect(tmp_path, (tmp_path / "gone").as_uri()))
+    assert failed.returncode != 0
+    assert "ERROR" in failed.stderr and "git clone" in failed.stderr, failed.stderr  # pip's own message
+    last = failed.stderr.strip().splitlines()[-1]
+    assert last.startswith("RuntimeError: Installing the course helpers failed (pip's message is above)."), last
+    assert "CalledProcessError" not in failed.stderr
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -39,6 +82,7 @@ def test_reference_notebook_runs_in_a_colab_like_environment(colab_runs, name):
     assert Path(run.probe["prefix"]).resolve().is_relative_to(venv), run.probe["prefix"]
     assert Path(run.probe["helpers"]).resolve().is_relative_to(venv), (
         f"helpers was imported from {run.probe['helpers']}, not from the installed package")
+    assert run.probe["helpers_dist"] == [colab.STUDENT_DIST], "helpers did not come from the published package"
     assert run.probe["instructor_packages"] == [], "the Colab-like environment holds instructor packages"
     assert run.probe["grader"] is False
 
@@ -110,24 +154,19 @@ def test_figure_audit_accepts_a_complete_figure_and_pictures():
 
 # --- the setup cell and the badge -------------------------------------------------------------
 
-def _course():
-    with open(ROOT / "pyproject.toml", "rb") as fh:
-        return tomllib.load(fh)["tool"]["nncourse"]
-
-
 def _setup_cell(path):
     nb = nbformat.read(path, as_version=4)
     return next(cell for cell in nb.cells if cell.cell_type == "code").source
 
 
-def _run_setup_cell(source, monkeypatch, in_colab):
+def _run_setup_cell(source, monkeypatch, in_colab, pip_result=(0, "", "")):
     """Execute the setup cell here, with Colab faked or hidden and every way to start a process
-    intercepted; return the commands it tried to run."""
-    commands = []
+    intercepted (pip "returns" ``pip_result``); return the calls it made and its namespace."""
+    calls = []
 
     def record(command, *args, **kwargs):
-        commands.append(list(command))
-        return subprocess.CompletedProcess(command, 0)
+        calls.append((list(command), kwargs))
+        return subprocess.CompletedProcess(command, *pip_result)
 
     def refuse(*args, **kwargs):
         raise AssertionError(f"the setup cell started a process another way: {args}")
@@ -147,35 +186,53 @@ def _run_setup_cell(source, monkeypatch, in_colab):
         monkeypatch.setitem(sys.modules, "google.colab", None)
     namespace = {"__name__": "__main__"}
     exec(compile(source, "<setup cell>", "exec"), namespace)
-    return commands, namespace
+    return calls, namespace
 
 
 @pytest.mark.parametrize("path", RELEASE, ids=lambda p: p.stem)
 def test_setup_cell_does_nothing_outside_colab(path, monkeypatch, capfd):
-    commands, namespace = _run_setup_cell(_setup_cell(path), monkeypatch, in_colab=False)
-    assert commands == []
+    calls, namespace = _run_setup_cell(_setup_cell(path), monkeypatch, in_colab=False)
+    assert calls == []
     assert namespace["IN_COLAB"] is False
     assert capfd.readouterr() == ("", "")
 
 
 @pytest.mark.parametrize("path", RELEASE, ids=lambda p: p.stem)
-def test_setup_cell_installs_helpers_from_the_repository_in_colab(path, monkeypatch, capfd):
-    course = _course()
-    commands, namespace = _run_setup_cell(_setup_cell(path), monkeypatch, in_colab=True)
+def test_setup_cell_installs_helpers_from_the_student_repository_in_colab(path, monkeypatch, capfd):
+    course = colab.student_settings()
+    calls, namespace = _run_setup_cell(_setup_cell(path), monkeypatch, in_colab=True)
     assert namespace["IN_COLAB"] is True
-    assert commands == [[sys.executable, "-m", "pip", "install", "-q",
-                         f"git+{course['repository']}@{course['branch']}"]]
+    [(command, kwargs)] = calls
+    assert command == [sys.executable, "-m", "pip", "install", "-q",
+                       f"git+{course['student_repository']}@{course['student_branch']}"]
+    assert course["repository"] not in command[-1], "the setup cell names the private instructor repository"
+    assert kwargs["env"]["GIT_TERMINAL_PROMPT"] == "0", "git would wait for a password on a wrong address"
     assert capfd.readouterr() == ("", "")
 
 
 @pytest.mark.parametrize("path", RELEASE, ids=lambda p: p.stem)
-def test_release_notebook_opens_with_its_own_colab_badge_then_the_setup_cell(path):
-    course = _course()
+def test_setup_cell_shows_pips_message_and_one_line_on_what_to_do(path, monkeypatch, capfd):
+    pip_error = "ERROR: Could not find a version that satisfies the requirement (no network?)\n"
+    with pytest.raises(RuntimeError) as raised:
+        _run_setup_cell(_setup_cell(path), monkeypatch, in_colab=True, pip_result=(1, "", pip_error))
+    message = str(raised.value)
+    assert "\n" not in message and message.startswith("Installing the course helpers failed (pip's message is above).")
+    assert "internet" in message and "run this cell again" in message
+    out, err = capfd.readouterr()
+    assert out == "" and pip_error.strip() in err
+
+
+@pytest.mark.parametrize("path", RELEASE, ids=lambda p: p.stem)
+def test_release_notebook_opens_with_its_own_colab_badge_then_the_setup_cell(path, student_repo):
+    course = colab.student_settings()
     nb = nbformat.read(path, as_version=4)
-    repo = course["repository"].removeprefix("https://github.com/")
-    own_url = (f"https://colab.research.google.com/github/{repo}/blob/{course['branch']}/"
-               f"release/{path.parent.name}/{path.name}")
+    repo = course["student_repository"].removeprefix("https://github.com/")
+    own_url = (f"https://colab.research.google.com/github/{repo}/blob/{course['student_branch']}/"
+               f"{student_notebook(path.parent.name)}")
     assert nb.cells[0].cell_type == "markdown" and f"]({own_url})" in nb.cells[0].source
+    assert (student_repo / student_notebook(path.parent.name)).is_file(), "the badge points at a notebook the student repository lacks"
     assert nb.cells[1].cell_type == "code" and nb.cells[1].source.startswith("# Setup:")
     reference = ROOT / "source" / path.parent.name / path.name
     assert _setup_cell(reference) == nb.cells[1].source, "the reference and release setup cells differ"
+    published = student_repo / student_notebook(path.parent.name)
+    assert _setup_cell(published) == _setup_cell(RELEASE[0]), "published setup cells differ: the one installed with is not theirs"

@@ -2,6 +2,9 @@
 the title cell, and the addresses made from ``[tool.nncourse]`` in pyproject.toml.
 
 The badge and the setup cell are written once, in ``templates/``; a stage's source holds neither.
+Both point at the STUDENT repository (``student_repository``, ``student_branch``), the public one
+``python -m autograder publish`` fills; the instructor repository (``repository``) holds every
+solution and hidden test and is private, so no notebook names it.
 """
 from __future__ import annotations
 
@@ -14,23 +17,44 @@ TEMPLATES = Path(__file__).with_name("templates")
 # Placeholders the build replaces with addresses made from [tool.nncourse] in pyproject.toml.
 COLAB_TOKEN = "COLAB_URL"
 PIP_TOKEN = "COURSE_PIP_URL"
+GITHUB = "https://github.com/"
 
 
 def course_settings(root: Path) -> dict:
+    """``[tool.nncourse]``, checked: the student repository is on GitHub (Colab opens notebooks
+    from there) and is not the instructor repository."""
     with open(root / "pyproject.toml", "rb") as fh:
-        return tomllib.load(fh)["tool"]["nncourse"]
+        settings = dict(tomllib.load(fh)["tool"]["nncourse"])
+    where = f"{root / 'pyproject.toml'} [tool.nncourse]"
+    for key in ("student_repository", "student_branch"):
+        if not settings.get(key):
+            raise ValueError(f"{where}: set {key} (the public repository students open and install from)")
+    student = settings["student_repository"].rstrip("/").removesuffix(".git")
+    if not student.startswith(GITHUB) or student.count("/") != 4:
+        raise ValueError(f"{where}: student_repository must be https://github.com/OWNER/NAME "
+                         f"(Colab opens notebooks from GitHub), not {settings['student_repository']!r}")
+    if student == settings.get("repository", "").rstrip("/").removesuffix(".git"):
+        raise ValueError(f"{where}: student_repository is the instructor repository; students must get "
+                         "their own repository (python -m autograder publish), without solutions")
+    settings["student_repository"] = student
+    return settings
+
+
+def student_notebook(assignment: str) -> str:
+    """Where a stage's notebook sits in the student repository (publish.py writes it there)."""
+    return f"{assignment}/{assignment}.ipynb"
 
 
 def colab_url(assignment: str, root: Path) -> str:
     settings = course_settings(root)
-    repo = settings["repository"].rstrip("/").removeprefix("https://github.com/")
-    return (f"https://colab.research.google.com/github/{repo}/blob/{settings['branch']}"
-            f"/release/{assignment}/{assignment}.ipynb")
+    repo = settings["student_repository"].removeprefix(GITHUB)
+    return (f"https://colab.research.google.com/github/{repo}/blob/{settings['student_branch']}"
+            f"/{student_notebook(assignment)}")
 
 
 def pip_url(root: Path) -> str:
     settings = course_settings(root)
-    return f"git+{settings['repository'].rstrip('/')}@{settings['branch']}"
+    return f"git+{settings['student_repository']}@{settings['student_branch']}"
 
 
 def tokens(assignment: str, root: Path) -> dict[str, str]:

@@ -1,4 +1,5 @@
 # Setup: in Google Colab, install the course helpers; elsewhere this cell does nothing.
+import os
 import subprocess
 import sys
 
@@ -9,4 +10,12 @@ except ImportError:
     IN_COLAB = False
 
 if IN_COLAB:
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "COURSE_PIP_URL"], check=True)
+    # GIT_TERMINAL_PROMPT=0: a wrong address fails at once instead of waiting for a password
+    _install = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "COURSE_PIP_URL"],
+                              capture_output=True, text=True, env={**os.environ, "GIT_TERMINAL_PROMPT": "0"})
+    if _install.returncode != 0:
+        print(_install.stdout + _install.stderr, file=sys.stderr)
+        raise RuntimeError("Installing the course helpers failed (pip's message is above). Check that this "
+                           "runtime is connected to the internet and run this cell again; if pip cannot "
+                           "find the repository, open the notebook again from the course page or tell "
+                           "your instructor.")
