@@ -12,11 +12,18 @@
 # **You will**
 # - standardise features to mean 0 and standard deviation 1, and keep what you need to undo it;
 # - write the L2 penalty and its gradient, and train a `Linear` layer with it by gradient descent;
-# - watch the penalty shrink the weights, and see what that does to the fit and to predictions;
+# - watch the penalty shrink the weight vector (though not every weight at once), and see what
+#   that does to the fit and to predictions;
 # - turn the weights back into original units, predict two new applicants by hand, and check the
 #   whole thing against scikit-learn's `Ridge`.
 #
-# Cells marked **TODO** are yours. The test cell after each one checks your work straight away;
+# **Time:** about an hour and a half: 30 minutes of reading, 30 to 45 minutes of deriving and
+# coding, 15 minutes for the checkpoints; running every cell takes under a minute.
+# **Needs:** stage 01 (gradient descent on the mean squared error) and stage 02 (the `Linear`
+# layer and its `backward`, given here read-only); the chain rule for a sum of squares.
+#
+# Cells marked **TODO** are yours. Above each one, collapsed **hints** (click to open) lead from
+# the idea to the formula: try without them first, then open one at a time. The test cell after each one checks your work straight away;
 # the grader runs more checks of the same kind later, so make your code correct in general, not
 # just for the examples shown.
 
@@ -53,6 +60,7 @@ print(f"{'utilization':>12s} {'age':>5s} {'late':>5s} {'score':>6s}")
 for row, score in zip(X_credit, y_credit):
     print(f"{row[0]:12.2f} {row[1]:5.0f} {row[2]:5.0f} {score:6.0f}")
 print("column means:", X_credit.mean(axis=0), " column std:", X_credit.std(axis=0).round(3))
+print("correlations between the columns:\n", np.corrcoef(X_credit, rowvar=False).round(3))
 
 # %%
 fig, axes = plt.subplots(1, 3, figsize=(13, 3.6), sharey=True)
@@ -67,8 +75,8 @@ plt.show()
 
 # %% [markdown]
 # Each feature on its own tells a clear story, but they also tell it **together**: the young
-# applicants are the ones with high utilization and late payments (the correlations between the
-# columns are all above 0.9 in size). Keep that in mind when we read the weights.
+# applicants are the ones with high utilization and late payments (the correlations printed above
+# are all above 0.9 in size). Keep that in mind when we read the weights.
 #
 # ## 2. Standardising the features
 #
@@ -93,19 +101,42 @@ plt.show()
 # because we need exactly the same numbers later, to standardise new applicants and to convert the
 # weights back into original units.
 #
-# **TODO:** implement `standardize`. Work column by column (statistics over the rows, `axis=0`),
-# and do not modify `X`.
+# **TODO:** implement `standardize`. Work column by column, and do not modify `X`.
+#
+# <details><summary>Hint 1: the idea</summary>
+#
+# Every statistic here is one number per **column**, computed over the rows: numpy's reductions
+# take `axis=0` for that (`X.mean(axis=0)` has shape `(d,)`). An array of shape `(d,)` combined with
+# one of shape `(N, d)` is applied to every row (broadcasting), so no loop is needed.
+#
+# </details>
+#
+# <details><summary>Hint 2: the key step</summary>
+#
+# `np.std` divides by $N$ unless told otherwise (`ddof=0`), which is the $s_j$ above. Add the
+# $10^{-8}$ to the standard deviation **before** you divide by it, and return that same
+# $\sigma$. Build `Xn` as a new array (`X -= mu` would change the caller's data).
+#
+# </details>
+#
+# <details><summary>Hint 3: the formula</summary>
+#
+# `mu` is the column mean, `sigma` the column standard deviation (`ddof=0`) plus `1e-8`, and
+# $X^n = (X - \mu) / \sigma$ with both broadcast over the rows.
+#
+# </details>
 
 # %% nbgrader={"grade_id": "standardize", "solution": true}
 def standardize(X):
     """Standardise each column of X to mean 0 and (population) standard deviation 1.
 
     X: array of shape (N, d), one example per row. Not modified.
-    Returns (Xn, mu, sigma):
+    Returns (Xn, mu, sigma), float arrays:
       mu    shape (d,): the column means;
       sigma shape (d,): the column standard deviations with ddof=0 (np.std's default) PLUS 1e-8,
             so a constant column gets sigma = 1e-8, not 0;
-      Xn    shape (N, d): (X - mu) / sigma, with that same sigma (a constant column becomes zeros).
+      Xn    shape (N, d): X standardised with exactly this mu and sigma (a constant column becomes zeros).
+    The tests also pass float32 input, a single row, and constant columns.
     """
     ### BEGIN SOLUTION
     X = np.asarray(X, dtype=float)
@@ -252,16 +283,28 @@ class Linear:
 # would drag the predictions towards a score of 0, which has nothing to do with model complexity
 # (with standardised features the best bias is simply the mean score, whatever $\lambda$ is).
 #
-# Differentiating the penalty entry by entry, $\frac{\partial}{\partial W_j} \lambda \sum_k W_k^2
-# = 2 \lambda W_j$, so
+# **TODO:** implement `l2_penalty`: the penalty term above for a weight array of any shape, as a
+# Python float. Do not modify `W`.
 #
-# $$\nabla_W \big(\lambda \lVert W \rVert^2\big) = 2 \lambda W .$$
+# <details><summary>Hint 1: the idea</summary>
 #
-# In a gradient step this becomes $W \leftarrow W - \eta\,2\lambda W - \eta\,\nabla_W(\text{fit})
-# = (1 - 2\eta\lambda)\,W - \eta\,\nabla_W(\text{fit})$: every step first shrinks the weights by a
-# constant factor, which is why deep-learning libraries call it **weight decay**.
+# "All entries" means every entry of the array, whatever its shape: square them elementwise and
+# add them all up; numpy's `np.sum` without an `axis` does exactly that.
 #
-# **TODO:** implement `l2_penalty` (return a Python float) and `l2_gradient`. Neither may modify `W`.
+# </details>
+#
+# <details><summary>Hint 2: the key step</summary>
+#
+# The sum of **squares**, not the norm: for `W = [[3, 4]]` and $\lambda = 1$ the penalty is 25, not
+# 5. `float(...)` turns a numpy number into a Python float.
+#
+# </details>
+#
+# <details><summary>Hint 3: the formula</summary>
+#
+# $\lambda \sum_j W_j^2$, for example `float(lam * np.sum(W ** 2))`.
+#
+# </details>
 
 # %% nbgrader={"grade_id": "l2_penalty", "solution": true}
 def l2_penalty(W, lam):
@@ -301,12 +344,40 @@ _got = assert_scalar("l2_penalty", l2_penalty(_W32, 0.2), case="float32 W")
 assert_close("l2_penalty", _got, 0.2 * (0.25 + 2.25 + 4.0), rtol=1e-6, case="float32 W")
 ### END HIDDEN TESTS
 
+# %% [markdown]
+# Gradient descent also needs the gradient of the penalty: the array of its derivatives with
+# respect to every entry of $W$, of the same shape as $W$.
+#
+# **TODO:** implement `l2_gradient`. Derive it first; do not modify `W`.
+#
+# <details><summary>Hint 1: the idea</summary>
+#
+# Take one entry $W_j$ and hold all the others fixed. Of all the terms of $\lambda \sum_k W_k^2$,
+# only one changes when $W_j$ moves.
+#
+# </details>
+#
+# <details><summary>Hint 2: the key step</summary>
+#
+# $\dfrac{\partial}{\partial W_j} \lambda \sum_k W_k^2 = \lambda \dfrac{\partial W_j^2}{\partial W_j}$:
+# the derivative of a square, times $\lambda$. It is the same rule for every entry, so the whole
+# gradient is one elementwise expression in $W$.
+#
+# </details>
+#
+# <details><summary>Hint 3: the formula</summary>
+#
+# $\nabla_W \big(\lambda \lVert W \rVert^2\big) = 2 \lambda W$, returned as a new array.
+#
+# </details>
+
 # %% nbgrader={"grade_id": "l2_gradient", "solution": true}
 def l2_gradient(W, lam):
-    """The gradient of l2_penalty(W, lam) with respect to W: 2 * lam * W.
+    """The gradient of l2_penalty(W, lam) with respect to W.
 
     W: array of any shape. Not modified. lam: a float >= 0.
-    Returns a new array of W's shape.
+    Returns a new float array of W's shape: entry j is the derivative of the penalty with respect
+    to that entry of W. The tests compare it with a numerical gradient, also for float32 W.
     """
     ### BEGIN SOLUTION
     return 2.0 * lam * np.asarray(W, dtype=float)
@@ -317,7 +388,7 @@ def l2_gradient(W, lam):
 W = np.array([[1.0, -2.0, 3.0]])
 grad_W = call(l2_gradient, W, 0.1)
 assert_shape("l2_gradient", grad_W, (1, 3), case="the gradient has the shape of W")
-assert_close("l2_gradient", grad_W, [[0.2, -0.4, 0.6]], case="W=[[1, -2, 3]], lam=0.1: 2 * lam * W")
+assert_close("l2_gradient", grad_W, [[0.2, -0.4, 0.6]], case="W=[[1, -2, 3]], lam=0.1")
 assert_close("l2_gradient", l2_gradient(W, 0.0), np.zeros((1, 3)), case="lam=0")
 assert_unchanged("l2_gradient", "W", [[1.0, -2.0, 3.0]], W)
 print("l2_gradient: visible tests passed")
@@ -356,22 +427,51 @@ assert_unchanged("l2_gradient", "W", _W32_0, _W32)
 ### END HIDDEN TESTS
 
 # %% [markdown]
+# With the gradient $2\lambda W$, a gradient step on the whole loss is
+# $W \leftarrow W - \eta\,2\lambda W - \eta\,\nabla_W(\text{fit}) = (1 - 2\eta\lambda)\,W -
+# \eta\,\nabla_W(\text{fit})$: every step first shrinks the weights by a constant factor, which is
+# why deep-learning libraries call the L2 penalty **weight decay**.
+
+# %% [markdown]
 # ## 5. Training with the penalty
 #
-# With $\hat y = X^n W^\top + b$ (shape $(N, 1)$) and the targets as a column $y$ of shape
-# $(N, 1)$, the gradient of the fit term with respect to the predictions is
-# $\frac{\partial L}{\partial \hat y} = \frac{2}{N}(\hat y - y)$. Handing it to
-# `Linear.backward` gives the fit part of the parameter gradients; the penalty adds its own part
-# to $W$ only:
-#
-# $$\nabla_W L = \Big(\frac{2}{N}(\hat y - y)\Big)^{\!\top} X^n + 2\lambda W, \qquad
-#   \nabla_b L = \sum_i \frac{2}{N}(\hat y_i - y_i).$$
+# The model is $\hat y = X^n W^\top + b$ (shape $(N, 1)$), with the targets as a column $y$ of
+# shape $(N, 1)$. `Linear.backward` already knows how to turn $\partial L / \partial \hat y$ into
+# the gradients of $W$ and $b$; what it needs from you is that $\partial L / \partial \hat y$ for
+# the fit term, and the penalty's part of the gradient added afterwards.
 #
 # **Watch the shapes.** `lin.forward` returns $(N, 1)$. If `y` has shape $(N,)$, then
 # `yhat - y` silently broadcasts to an $(N, N)$ matrix of every prediction minus every target.
 # Reshape `y` to a column first (`y.reshape(-1, 1)`).
 #
 # **TODO:** implement `train_linear_l2`, following the recipe in the docstring exactly.
+#
+# <details><summary>Hint 1: the idea</summary>
+#
+# The loss is a sum of two terms, so its gradient is the sum of their gradients. The fit term
+# depends on $W$ and $b$ only through the predictions $\hat y$: get $\partial(\text{fit}) /
+# \partial \hat y$ and let `lin.backward` do the chain rule to $W$ and $b$. The penalty depends on
+# $W$ alone, and you wrote its gradient above.
+#
+# </details>
+#
+# <details><summary>Hint 2: the key step</summary>
+#
+# The fit term is $\frac{1}{N}\sum_i (\hat y_i - y_i)^2$. Differentiate it with respect to one
+# prediction $\hat y_i$: only one term of the sum contains it (stage 01 did the same for $w$ and
+# $b$). That gives a column of shape $(N, 1)$ to pass to `lin.backward`; afterwards `lin.dW` and
+# `lin.db` hold the fit part of the gradients.
+#
+# </details>
+#
+# <details><summary>Hint 3: the formula</summary>
+#
+# $\dfrac{\partial(\text{fit})}{\partial \hat y} = \dfrac{2}{N}(\hat y - y)$, so
+# $\nabla_W L = \Big(\dfrac{2}{N}(\hat y - y)\Big)^{\!\top} X^n + 2\lambda W$ (`lin.dW` plus
+# `l2_gradient(lin.W, lam)`) and $\nabla_b L = \sum_i \dfrac{2}{N}(\hat y_i - y_i)$ (`lin.db`
+# as it is).
+#
+# </details>
 
 # %% nbgrader={"grade_id": "train_linear_l2", "solution": true}
 def train_linear_l2(Xn, y, lam, lr, epochs):
@@ -385,10 +485,12 @@ def train_linear_l2(Xn, y, lam, lr, epochs):
       1. yhat = lin.forward(Xn), shape (N, 1);
       2. loss = mean over the N samples of (yhat - y)**2  +  l2_penalty(lin.W, lam);
          append it to `losses` as a float (so losses[t] is the loss before update t);
-      3. gradients: pass dL/dyhat = 2 * (yhat - y) / N to lin.backward, then add
+      3. gradients: pass dL/dyhat of the MSE term (shape (N, 1)) to lin.backward, then add
          l2_gradient(lin.W, lam) to the weight gradient; the bias gets no penalty;
       4. lin.W -= lr * (weight gradient);  lin.b -= lr * (bias gradient).
     Returns (lin, losses): the trained layer and a list of `epochs` floats, each including the penalty.
+    The tests check the losses of a layer that does not move (lr = 0) and, after many epochs, that
+    the layer is the exact minimiser of MSE + lam * |W|^2 with an unpenalised bias.
     """
     ### BEGIN SOLUTION
     n_samples, n_features = Xn.shape
@@ -409,6 +511,15 @@ def train_linear_l2(Xn, y, lam, lr, epochs):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_train_linear_l2", "points": 4}
+# train_linear_l2 uses your l2_penalty and l2_gradient: they must be right first.
+for name, fn, expected in [("l2_penalty", l2_penalty, 2.5), ("l2_gradient", l2_gradient, [[1.0, -2.0]])]:
+    try:
+        got = np.asarray(fn(np.array([[1.0, -2.0]]), 0.5), dtype=float)
+        right = got.shape == np.shape(expected) and np.allclose(got, expected)
+    except Exception as error:  # noqa: BLE001 (any error means the function is not ready)
+        got, right = f"an error ({type(error).__name__}: {error})", False
+    assert right, (f"train_linear_l2 calls {name}: fix `{name}` first (its test above fails): "
+                   f"{name}(W=[[1, -2]], lam=0.5) should be {expected}, got {got}")
 # Two points, x = -1 and x = 1, with y = 1 and y = 3. The best bias is the mean, 2, and the weight
 # w minimises ((1 - w)**2 + (w - 1)**2) / 2 + lam * w**2: w = 1 for lam = 0 and w = 0.5 for lam = 1.
 X_small = np.array([[-1.0], [1.0]])
@@ -542,8 +653,8 @@ plt.show()
 # %% [markdown]
 # ### Weight paths
 #
-# Now sweep $\lambda$ over five orders of magnitude and record each weight and the training MSE
-# (the fit term alone). The learning rate shrinks as $\lambda$ grows: the penalty makes the loss
+# Now sweep $\lambda$ over five orders of magnitude and record each weight, the length
+# $\lVert W \rVert$ of the weight vector, and the training MSE (the fit term alone). The learning rate shrinks as $\lambda$ grows: the penalty makes the loss
 # steeper, and a step that is safe for a gentle bowl overshoots a steep one.
 
 # %%
@@ -561,16 +672,21 @@ for lam in path_lams:
     path_weights.append(lin.W[0].copy())
     path_mse.append(float(np.mean((lin.forward(Xn_credit)[:, 0] - y_credit) ** 2)))
 path_weights = np.array(path_weights)
+path_norms = np.linalg.norm(path_weights, axis=1)
+print(f"{'lambda':>8s} " + " ".join(f"{name:>14s}" for name in FEATURES) + f" {'|W|':>8s}")
+for lam, weights, norm in zip(path_lams, path_weights, path_norms):
+    print(f"{lam:8.3g} " + " ".join(f"{w:14.2f}" for w in weights) + f" {norm:8.2f}")
 
 fig, (ax_w, ax_mse) = plt.subplots(1, 2, figsize=(12, 4))
 for j, name in enumerate(FEATURES):
     ax_w.plot(path_lams, path_weights[:, j], marker="o", ms=4, label=name)
+ax_w.plot(path_lams, path_norms, color="black", ls="--", lw=1.5, label="|W|, the length of the weight vector")
 ax_w.axhline(0.0, color="black", lw=0.8)
 ax_w.set_xscale("log")
-ax_w.set_title("Standardised weights shrink as lambda grows")
+ax_w.set_title("Standardised weights: their length shrinks, one weight first grows")
 ax_w.set_xlabel("lambda (log scale)")
 ax_w.set_ylabel("weight (score points per std of the feature)")
-ax_w.legend()
+ax_w.legend(loc="upper right", fontsize=9)
 ax_mse.plot(path_lams, path_mse, marker="o", ms=4, color="tab:red", label="training MSE (fit term only)")
 ax_mse.set_xscale("log")
 ax_mse.set_yscale("log")
@@ -580,6 +696,26 @@ ax_mse.set_ylabel("training MSE (log scale)")
 ax_mse.legend()
 plt.tight_layout()
 plt.show()
+
+# %% [markdown]
+# The penalty shrinks the **length** of the weight vector, $\lVert W \rVert$, all the way (the
+# dashed line and the last column of the table), but not every weight: from $\lambda = 0.001$ to
+# about $0.2$ the `late_payments` weight grows from about $-12$ to about $-18$ before it shrinks,
+# and the `utilization` weight first shrinks, then grows a little again. The features are strongly
+# correlated, so the data hardly say how to split their effect between them, and least squares
+# picks an uneven split. The penalty prefers an even one: for a fixed total $w_1 + w_2$, the sum
+# of squares $w_1^2 + w_2^2$ is smallest when $w_1 = w_2$. So as $\lambda$ grows the correlated
+# weights move towards each other (at $\lambda = 10$ all three are between 4.6 and 4.7 in size) while the
+# whole vector shrinks.
+#
+# With two features the same thing can be drawn in the plane of the two weights. Below,
+# standardised utilization and late payments (correlation 0.99) alone: the training MSE is a long
+# narrow valley (many splits fit almost equally well), the penalty is a bowl centred at 0, and the
+# red curve is the minimiser of their sum as $\lambda$ grows (computed in closed form). It does not
+# head straight for 0: it first slides along the valley towards the even split, and only then
+# shrinks.
+#
+# ![The minimiser of MSE plus penalty for two correlated features: from the least-squares point it slides along the narrow valley of the MSE towards equal weights, then shrinks towards zero](figure:ridge_path)
 
 # %% [markdown]
 # ### Does the penalty help on an applicant the model has not seen?
@@ -647,18 +783,40 @@ for rank, j in enumerate(np.argsort(-np.abs(W_std[0])), start=1):
 # %% [markdown]
 # ## 7. Back to original units
 #
-# A lender wants "points per year of age", not "points per standard deviation of age". Substitute
-# the standardisation into the model and regroup:
+# A lender wants "points per year of age", not "points per standard deviation of age". The trained
+# model works on standardised inputs, $\hat y = \sum_j W^{std}_j x^n_j + b^{std}$ with
+# $x^n_j = (x_j - \mu_j)/\sigma_j$. We want weights $W^{orig}$ and a bias $b^{orig}$ that give
+# **the same prediction** straight from the raw values, $\hat y = \sum_j W^{orig}_j x_j + b^{orig}$,
+# for every applicant. Use the $\sigma$ that `standardize` returned (with its $10^{-8}$), so that
+# the two forms agree exactly: `X @ W_orig.T + b_orig` equals `Xn @ W_std.T + b_std`.
 #
-# $$\hat y = \sum_j W^{std}_j \frac{x_j - \mu_j}{\sigma_j} + b^{std}
-#   = \sum_j \underbrace{\frac{W^{std}_j}{\sigma_j}}_{W^{orig}_j} x_j
-#   \;+\; \underbrace{b^{std} - \sum_j \frac{W^{std}_j\, \mu_j}{\sigma_j}}_{b^{orig}} .$$
+# **TODO:** derive $W^{orig}$ and $b^{orig}$, then implement `unstandardize_linear_weights`. Do not
+# modify the inputs.
 #
-# So each weight is divided by its feature's $\sigma_j$, and the bias absorbs the means. Use the
-# $\sigma$ that `standardize` returned (with its $10^{-8}$), so that the two forms agree exactly:
-# `X @ W_orig.T + b_orig` equals `Xn @ W_std.T + b_std`.
+# <details><summary>Hint 1: the idea</summary>
 #
-# **TODO:** implement `unstandardize_linear_weights`. Do not modify the inputs.
+# Substitute the standardisation into the standardised model and expand it. The result is again
+# "a number times $x_j$, summed over $j$, plus a number": read off which number multiplies each
+# $x_j$ (that is $W^{orig}_j$) and which part does not depend on $x$ at all (that is $b^{orig}$).
+#
+# </details>
+#
+# <details><summary>Hint 2: the key step</summary>
+#
+# $W^{std}_j \dfrac{x_j - \mu_j}{\sigma_j} = \dfrac{W^{std}_j}{\sigma_j}\, x_j - \dfrac{W^{std}_j\,
+# \mu_j}{\sigma_j}$. The first part multiplies $x_j$; the second is a constant, and the constants
+# of all $j$ join $b^{std}$.
+#
+# </details>
+#
+# <details><summary>Hint 3: the formula</summary>
+#
+# $$W^{orig}_j = \frac{W^{std}_j}{\sigma_j}, \qquad
+#   b^{orig} = b^{std} - \sum_j \frac{W^{std}_j\, \mu_j}{\sigma_j} .$$
+#
+# In numpy, `W_std / sigma` broadcasts over the one row; the sum is a dot product with `mu`.
+#
+# </details>
 
 # %% nbgrader={"grade_id": "unstandardize_linear_weights", "solution": true}
 def unstandardize_linear_weights(W_std, b_std, mu, sigma):
@@ -667,10 +825,9 @@ def unstandardize_linear_weights(W_std, b_std, mu, sigma):
     W_std: shape (1, d), the weights of a Linear(d, 1) trained on Xn = (X - mu) / sigma.
     b_std: shape (1,), its bias.
     mu, sigma: shape (d,), as returned by standardize (sigma includes the 1e-8).
-    Returns (W_orig, b_orig) of shapes (1, d) and (1,), with W_orig = W_std / sigma and
-    b_orig = b_std - sum_j W_std[0, j] * mu[j] / sigma[j], so that
-    X @ W_orig.T + b_orig == ((X - mu) / sigma) @ W_std.T + b_std for every X.
-    Modifies none of its inputs.
+    Returns (W_orig, b_orig) of shapes (1, d) and (1,) such that, for every X of shape (N, d),
+    X @ W_orig.T + b_orig equals ((X - mu) / sigma) @ W_std.T + b_std (to rounding).
+    Modifies none of its inputs; the tests also pass float32 arrays.
     """
     ### BEGIN SOLUTION
     W_orig = W_std / sigma
@@ -687,9 +844,9 @@ assert isinstance(result, tuple) and len(result) == 2, "unstandardize_linear_wei
 W_o, b_o = result
 assert_shape("unstandardize_linear_weights: W_orig", W_o, (1, 2), case="W_std of shape (1, 2)")
 assert_shape("unstandardize_linear_weights: b_orig", b_o, (1,), case="b_std of shape (1,)")
-assert_close("unstandardize_linear_weights: W_orig", W_o, [[1.0, -0.2]], case="W_orig = W_std / sigma")
-# b_orig = 5 - (2 * 1 / 2 + (-1) * 10 / 5) = 5 - (1 - 2) = 6
-assert_close("unstandardize_linear_weights: b_orig", b_o, [6.0], case="b_orig = b_std - sum(W_std * mu / sigma)")
+case_s = "W_std=[[2, -1]], b_std=[5], mu=[1, 10], sigma=[2, 5]"
+assert_close("unstandardize_linear_weights: W_orig", W_o, [[1.0, -0.2]], case=case_s)
+assert_close("unstandardize_linear_weights: b_orig", b_o, [6.0], case=case_s)
 X_s = np.array([[3.0, 5.0], [-1.0, 20.0], [1.0, 10.0]])
 assert_close("unstandardize_linear_weights", X_s @ W_o.T + b_o, ((X_s - mu_s) / sigma_s) @ W_s.T + b_s,
              case="the two models must predict the same scores")
@@ -820,7 +977,7 @@ if Ridge is not None:
 # one-standard-deviation change, so they share a unit and can be ranked; raw weights are per year,
 # per payment and per unit of utilization, and their sizes would mostly reflect those units. The
 # three features are also strongly correlated (|r| > 0.9), so the split of credit between them is
-# shaky with five rows: in the weight-path plot the last two swap places below lambda ~ 0.03.
+# shaky with five rows: in the weight-path plot the last two swap places below lambda ~ 0.02.
 # ### END SOLUTION
 
 # %% [markdown]
@@ -830,9 +987,12 @@ if Ridge is not None:
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "checkpoint_lambda_tradeoff", "points": 2, "solution": true}
 # ### BEGIN SOLUTION
-# A larger lambda shrinks all weights smoothly towards 0 (never exactly 0) while the bias stays at
-# the mean score, so the training error can only rise: from about 21 at lambda ~ 0 towards the
-# variance of the scores (about 3800) for very large lambda. That trades variance for bias. With a
+# A larger lambda shrinks the weight vector smoothly towards 0 (never exactly 0) while the bias
+# stays at the mean score, so the training error can only rise: from about 21 at lambda ~ 0 towards
+# the variance of the scores (about 3800) for very large lambda. Not every weight shrinks at once:
+# the late_payments weight grows from about -12 to -18 up to lambda ~ 0.2, because the penalty
+# spreads the effect of the correlated features more evenly before it shrinks them all. That trades
+# variance for bias. With a
 # tiny lambda the four parameters nearly interpolate five noisy points and the weights swing with
 # every row (high variance, poor leave-one-out error); with a huge lambda the model ignores the
 # features and predicts about the mean for everyone (high bias). The best held-out error sits in
