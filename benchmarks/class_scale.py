@@ -58,7 +58,7 @@ def run(assignment: str, students: int, jobs: int, extra: list[str], folder: Pat
     with open(out_path, "w") as out, open(err_path, "w") as err:
         proc = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=err)
         ps = psutil.Process(proc.pid)
-        peak, done = 0, threading.Event()
+        peak, done, loads = 0, threading.Event(), []
 
         def sample():
             nonlocal peak
@@ -67,6 +67,7 @@ def run(assignment: str, students: int, jobs: int, extra: list[str], folder: Pat
                     peak = max(peak, tree_rss(ps))
                 except psutil.NoSuchProcess:
                     return
+                loads.append(os.getloadavg()[0])
                 time.sleep(0.5)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -89,6 +90,7 @@ def run(assignment: str, students: int, jobs: int, extra: list[str], folder: Pat
         "date": time.strftime("%Y-%m-%d"), "seconds": round(seconds, 1),
         "seconds_per_submission": round(seconds / len(made), 3),
         "peak_memory_mb": round(peak / 2**20),
+        "mean_load": round(sum(loads) / max(1, len(loads)), 1),  # 1-minute load average: is the machine busy?
         "results": len(results), "distinct_students": len(by_student), "could_not_be_graded": len(errors),
         "first_errors": sorted({r["error"] for r in errors})[:3],
         "in_gradebook": len(scores), "gradebook_mismatches": len(mismatched),
@@ -124,7 +126,7 @@ def main(argv=None) -> int:
     else:
         print(f"{report['assignment']}: {report['students']} submissions, --jobs {report['jobs']}, "
               f"{report['cpus']} CPUs: {report['seconds']} s ({report['seconds_per_submission']} s per submission), "
-              f"peak memory {report['peak_memory_mb']} MB")
+              f"peak memory {report['peak_memory_mb']} MB; mean load average {report['mean_load']}")
         print(f"  {report['results']} results, {report['could_not_be_graded']} could not be graded, "
               f"{report['in_gradebook']} in the gradebook ({report['gradebook_mismatches']} with another score), "
               f"references at full marks {report['references_full_marks']}/{report['references']}, "
