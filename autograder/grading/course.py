@@ -36,6 +36,8 @@ from autograder.kernel.guard import GuardedExecute
 c.Autograde.autograde_preprocessors = [GuardedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
                                        SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
 c.Execute.timeout = {int(limits.cell_timeout)}
+# A kernel on a loaded machine can take a while to answer its first message.
+c.Execute.startup_timeout = 180
 c.GuardedExecute.submission_timeout = {int(limits.submission_timeout)}
 c.GuardedExecute.max_output = {int(limits.output)}
 c.GuardedExecute.watch_dir = {str(watch_dir)!r}
