@@ -8,7 +8,7 @@ import pytest
 matplotlib.use("Agg")
 os.environ.setdefault("NNCOURSE_OFFLINE", "1")
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[1]  # for the fixtures below; test files use support.paths
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from autograder.building.build import build, normalise_nbgrader, notebook_from_t
 from autograder.building.check import check
 from autograder.paths import notebook_sources, resolve_assignments, UsageError
 
-from conftest import ROOT
+from support.paths import ROOT
 
 
 def test_build_is_byte_identical_run_to_run(tmp_path):

@@ -2,7 +2,7 @@
 import importlib.util
 import os
 
-from conftest import ROOT
+from support.paths import ROOT
 
 spec = importlib.util.spec_from_file_location("class_grading", ROOT / "benchmarks" / "class_grading.py")
 class_grading = importlib.util.module_from_spec(spec)

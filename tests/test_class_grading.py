@@ -18,8 +18,8 @@ from autograder.nbgrader_run import tool_env
 from autograder.nbio import write_notebook
 from autograder.catalogue.examples import blank_submission, reference_submission, with_cell
 
-from conftest import ROOT
-from test_restore import strip
+from support.paths import ROOT
+from support.notebooks import strip
 
 A = "01_linear_estimator"
 CELL_TIMEOUT, SUBMISSION_TIMEOUT = 4, 15

@@ -9,7 +9,7 @@ from autograder.nbio import write_notebook
 from autograder.grading.submissions import student_ids
 from autograder.catalogue.examples import blank_submission, reference_submission, with_cell
 
-from conftest import ROOT
+from support.paths import ROOT
 
 A = "01_linear_estimator"
 

@@ -1,11 +1,11 @@
 """Submissions whose cells lost their metadata, were deleted, edited or moved are lined up with
 the student version before grading, and score what they would have scored intact."""
 import copy
-import uuid
 
 import pytest
 
 from autograder.nbio import write_notebook
+from support.notebooks import strip
 from autograder.grading.grade import grade
 from autograder.grading.restore import restore
 from autograder.catalogue.examples import blank_submission, reference_submission, with_cell
@@ -17,14 +17,6 @@ def grade_ids(nb):
     return [c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells
             if c.metadata.get("nbgrader", {}).get("grade_id")]
 
-
-def strip(nb, new_ids=True):
-    nb = copy.deepcopy(nb)
-    for cell in nb.cells:
-        cell.metadata = {}
-        if new_ids:
-            cell.id = uuid.uuid4().hex[:8]
-    return nb
 
 
 @pytest.fixture(scope="module")
