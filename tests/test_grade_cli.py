@@ -70,7 +70,9 @@ def test_broken_paths_get_a_one_line_error_and_the_rest_are_graded(graded):
     for student in ("dave", "erin", "frank"):
         assert "error" in results[student] and "\n" not in results[student]["error"]
         assert "auto_score" not in results[student]
-    assert "not" in results["dave"]["error"] and "no such file" in results["frank"]["error"]
+    assert results["dave"]["error"].startswith("dave.ipynb is not a readable notebook: ")
+    assert results["erin"]["error"] == "erin.ipynb is not a notebook (not UTF-8 text)"
+    assert results["frank"]["error"].endswith("frank.ipynb: no such file")
 
 
 def test_course_dir_keeps_an_nbgrader_gradebook(graded):
