@@ -9,9 +9,10 @@ import copy
 
 import nbformat
 
+from ..markers import BEGIN_SOLUTION, END_SOLUTION
 from ..paths import release_notebook, source_notebook
 
-_MARKERS = {"### BEGIN SOLUTION", "### END SOLUTION"}
+_MARKERS = {BEGIN_SOLUTION, END_SOLUTION}
 
 
 def strip_solution_markers(text: str) -> str:

@@ -2,11 +2,13 @@
 
 nbgrader shows hidden tests in feedback by default; :class:`HideHiddenTests` replaces each hidden
 region by a one-line note and cuts a failing test's traceback to its message. The markers are
-nbgrader's own (its ClearHiddenTests preprocessor's delimiters).
+nbgrader's own (autograder/markers.py).
 """
 from __future__ import annotations
 
-from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
+from nbgrader.preprocessors import NbGraderPreprocessor
+
+from ..markers import BEGIN_HIDDEN_TESTS, END_HIDDEN_TESTS
 
 from .protocol import FINISH_COMMENT, FINISH_MIME
 
@@ -32,8 +34,8 @@ class HideHiddenTests(NbGraderPreprocessor):
     """Feedback without hidden-test source: the region is replaced by a one-line note and a
     failing hidden test's traceback is cut to its last line (the assertion message)."""
 
-    begin = f"### {ClearHiddenTests.begin_test_delimeter.default_value}"
-    end = f"### {ClearHiddenTests.end_test_delimeter.default_value}"
+    begin = BEGIN_HIDDEN_TESTS
+    end = END_HIDDEN_TESTS
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code" or self.begin not in cell.source:
