@@ -245,6 +245,16 @@ def test_check_publishes_and_fails_on_a_solution_planted_in_release(course_copy)
                and "solution text of 01_linear_estimator" in p for p in problems), problems
 
 
+def test_publish_writes_nothing_when_the_tree_would_leak(course_copy, tmp_path):
+    shutil.copytree(ROOT / "helpers", course_copy / "helpers", ignore=shutil.ignore_patterns("__pycache__"))
+    _plant(course_copy / "release" / "01_linear_estimator" / "01_linear_estimator.ipynb", "mse_loss",
+           _solution_line("01_linear_estimator", "mse_loss"))
+    out = tmp_path / "students"
+    with pytest.raises(ValueError, match=r"would leak; nothing was written:\n  01_linear_estimator/01_linear_estimator.ipynb"):
+        publish(out, root=course_copy, stages=["01_linear_estimator"])
+    assert not out.exists()
+
+
 def test_a_stray_instructor_file_fails_the_check(leaky, secrets):
     (leaky / "autograder").mkdir()
     shutil.copyfile(ROOT / "autograder" / "cli.py", leaky / "autograder" / "cli.py")
