@@ -1319,9 +1319,9 @@ else:
 # initialisation (`Dense` creates a Glorot-uniform kernel and a zero bias as soon as it knows its
 # input width), the forward pass, the **backward pass**, the update rule (`keras.optimizers`), and
 # the training loop with its minibatches (`fit`, with `batch_size` and `shuffle`). Only the
-# backward pass is new in kind: scikit-learn has backpropagation for the one network it offers;
-# Keras derives the gradient of any forward computation built from its operations, which is what
-# lets you change a network without deriving anything.
+# backward pass is new in kind: scikit-learn has backpropagation built in for the one kind of
+# network it offers; Keras derives the gradient of any forward computation built from its
+# operations, which is what lets you change a network without deriving anything.
 #
 # **Checkpoint.** (a) Name what Keras did that you wrote by hand in stages 02 to 05, and say which
 # of your functions each one replaces. (b) Your gradients and Keras's agree to within $10^{-6}$ of
