@@ -6,8 +6,9 @@
 # framework. Every **layer** is an object with the same methods (`forward`, `backward`,
 # `update_param`), the **loss** is a layer too, and a `Sequential` model chains any list of them:
 # it runs the forward passes in order, the backward passes in reverse, and the updates of every
-# layer. Adding a layer to the network is then one more entry in a list, and the dropout and
-# batch-norm layers of stage 07 and the optimisers of stage 08 plug into it unchanged.
+# layer. Adding a layer to the network is then one more entry in a list: the dropout and
+# batch-norm layers of stage 07 join it through a thin adapter, and the optimisers of stage 08 as
+# they are.
 #
 # **You will**
 # - write four layers (fully connected, ReLU, softmax with its full Jacobian, cross-entropy), each
@@ -15,16 +16,17 @@
 # - write `Sequential`, with minibatch training (`fit`) and prediction (`predict`), training with
 #   plain gradient descent or with an optimiser of stage 08;
 # - train a network with one hidden layer of 500 units on five classes of CIFAR-100 picked from
-#   your student number, compare learning rates on validation data, find a network that beats it,
-#   and only then look at the test set, once.
+#   your student number and compare learning rates on validation data;
+# - find a network that beats it on five digits of the bundled MNIST subset (the data the grader
+#   has), and only then look at the test sets, once.
 #
 # **Time:** about 4 hours: 1 hour of reading, 2 to 3 hours of coding and testing, and a few
 # minutes of running (measured on a 2-core machine, the finished notebook runs in about a minute
 # on the offline MNIST digits and in about 5 minutes on CIFAR-100, plus a 161 MB download the
-# first time). **Needs:** the `Linear` layer and its backward pass (stage 02), ReLU (stage 03), softmax
-# and cross-entropy (stage 05), Xavier initialisation (stage 06). Dropout and batch norm (stage
-# 07) and the optimisers (stage 08) come as read-only cells holding those stages' answers, so you
-# can start here without them, but you should know what they do.
+# first time). **Needs:** the `Linear` layer and its backward pass (stage 02), ReLU (stage 03),
+# softmax and cross-entropy (stage 05), Xavier initialisation (stage 06). Dropout and batch norm
+# (stage 07) and the optimisers (stage 08) come as read-only cells holding those stages' answers,
+# so you can start here without them, but you should know what they do.
 #
 # Cells marked **TODO** are yours. The test cell after each one checks your work straight away;
 # the grader runs more checks of the same kind later, so make your code correct in general, not
@@ -117,8 +119,10 @@ def numerical_gradient_array(f, x, dout, h=1e-5):
 #
 # <details><summary>Hint 2: the chain-rule step</summary>
 #
-# Only the outputs $Y_{nj}$ depend on $W_{ji}$, with $\partial Y_{nj}/\partial W_{ji} = X_{ni}$;
-# only $Y_{nj}$ (for every $j$) depends on $X_{ni}$, with $\partial Y_{nj}/\partial X_{ni} = W_{ji}$. So
+# $W_{ji}$ reaches the loss through the outputs $Y_{nj}$ of every row $n$, with
+# $\partial Y_{nj}/\partial W_{ji} = X_{ni}$; $X_{ni}$ reaches it through the outputs $Y_{nj}$ of its
+# own row, every $j$, with $\partial Y_{nj}/\partial X_{ni} = W_{ji}$. The chain rule sums over
+# those paths:
 #
 # $$\frac{\partial L}{\partial W_{ji}} = \sum_n G_{nj} X_{ni}, \qquad
 #   \frac{\partial L}{\partial b_j} = \sum_n G_{nj}, \qquad
@@ -692,13 +696,19 @@ except NotImplementedError:
 # %% nbgrader={"grade_id": "given_stage07_08", "locked": true}
 # Given (read-only): the reference answers of stage 07 (Dropout, BatchNorm1d) and stage 08 (the optimisers).
 class Dropout:
-    """Inverted dropout with drop probability p."""
+    """Inverted dropout with drop probability p.
+
+    Interface (used by the tests, the network below and later stages):
+        Dropout(p, rng=None); attributes p and rng;
+        forward(x, training=True) -> y, an array of x's shape;
+        backward(dout) -> dx, the gradient for the x of the last training-mode forward call.
+    """
 
     def __init__(self, p, rng=None):
         """p: the probability of DROPPING each unit, 0 <= p < 1 (p = 0 keeps everything).
         rng: the np.random.Generator to draw masks from (a fresh default_rng() if None).
 
-        Sets self.p = p and self.rng = the generator.
+        Sets self.p = p and self.rng = the generator; anything else backward needs is yours to add.
         """
         if rng is None:
             rng = np.random.default_rng()
@@ -709,10 +719,11 @@ class Dropout:
     def forward(self, x, training=True):
         """x: an array of any shape, for example (B, features). Not modified.
 
-        training=True: draw the mask with exactly ONE call, keep = self.rng.random(x.shape) >= self.p,
-            remember it for backward, and return x * keep / (1 - p): dropped entries become 0 and
-            kept ones are scaled up by 1 / (1 - p). Each call draws a new mask.
-        training=False: return x unchanged (dropout is switched off at evaluation time).
+        training=True: draws the mask with exactly ONE call, self.rng.random(x.shape), keeping the
+            entries whose draw is >= self.p (each call draws a new mask), remembers the mask for
+            backward, and returns a new array of x's shape: dropped entries are 0, kept entries are
+            scaled so that the expected value of every output entry equals the input entry.
+        training=False: returns x unchanged (dropout is switched off at evaluation time).
         """
         if not training:
             return x
@@ -720,22 +731,30 @@ class Dropout:
         return x * self.mask / (1.0 - self.p)
 
     def backward(self, dout):
-        """dout: dL/dy for the output of the last training-mode forward call (same shape). Not modified.
+        """dout: dL/dy for the output y of the last training-mode forward call, same shape. Not modified.
 
-        Returns dx = dout * keep / (1 - p), with the SAME mask that forward drew.
+        Returns dx = dL/dx, same shape, using the mask that forward drew (it draws nothing new).
         """
         return dout * self.mask / (1.0 - self.p)
 
 
 class BatchNorm1d:
-    """Batch normalisation over the batch axis of (B, dim) inputs, with running statistics."""
+    """Batch normalisation over the batch axis (axis 0) of (B, dim) inputs, with running statistics.
+
+    Interface (used by the tests, the network below and later stages):
+        BatchNorm1d(dim, momentum=0.9, eps=1e-5);
+        attributes gamma, beta, running_mean, running_var (each shape (dim,)), momentum, eps;
+        forward(x, training=True) -> y, shape (B, dim);
+        backward(dout) -> dx, shape (B, dim), which also sets dgamma and dbeta (shape (dim,)).
+    The network trains gamma and beta by gradient descent on dgamma and dbeta.
+    """
 
     def __init__(self, dim, momentum=0.9, eps=1e-5):
-        """dim: the number of features. momentum: the weight m of the old value in the running
+        """dim: the number of features. momentum: the weight m of the OLD value in the running
         averages. eps: added to the variance inside the square root.
 
         Sets self.gamma = ones (dim,), self.beta = zeros (dim,), self.running_mean = zeros (dim,),
-        self.running_var = ones (dim,), and keeps momentum and eps.
+        self.running_var = ones (dim,), and keeps self.momentum and self.eps.
         """
         self.momentum = momentum
         self.eps = eps
@@ -745,15 +764,13 @@ class BatchNorm1d:
         self.running_var = np.ones(dim)
 
     def forward(self, x, training=True):
-        """x: shape (B, dim). Not modified. Returns y = gamma * x_hat + beta, shape (B, dim).
+        """x: shape (B, dim), one example per row. Not modified. Returns y, a new (B, dim) array.
 
-        training=True: mean = x.mean(axis=0), var = x.var(axis=0) (biased, ddof=0),
-            x_hat = (x - mean) / sqrt(var + eps); then update
-            running_mean = momentum * running_mean + (1 - momentum) * mean and
-            running_var  = momentum * running_var  + (1 - momentum) * var (the same biased var).
-        training=False: x_hat = (x - running_mean) / sqrt(running_var + eps); the running
-            statistics are not changed.
-        Keeps what backward needs.
+        training=True: normalises each column with the batch's own mean and BIASED variance
+            (ddof=0), eps inside the square root, scales by gamma and shifts by beta; then updates
+            running_mean and running_var as in the text, with the same biased variance.
+        training=False: normalises with running_mean and running_var instead, and changes neither.
+        Keeps in self whatever backward needs (backward is called after a training-mode forward).
         """
         if training:
             mean = x.mean(axis=0)
@@ -767,11 +784,12 @@ class BatchNorm1d:
         return self.gamma * self.x_hat + self.beta
 
     def backward(self, dout):
-        """dout: dL/dy, shape (B, dim), for the last (training-mode) forward call. Not modified.
+        """dout: dL/dy, shape (B, dim), for the output of the last (training-mode) forward call.
+        Not modified.
 
-        Sets self.dgamma = sum over the batch of dout * x_hat and self.dbeta = sum over the batch
-        of dout (both shape (dim,), replacing earlier values), and returns dx, shape (B, dim),
-        taking into account that the batch mean and variance depend on x.
+        Sets self.dgamma = dL/dgamma and self.dbeta = dL/dbeta (both shape (dim,), replacing any
+        earlier values, not adding to them), and returns dx = dL/dx, shape (B, dim), taking into
+        account that the batch mean and variance depend on x.
         """
         batch_size = dout.shape[0]
         self.dbeta = dout.sum(axis=0)
@@ -782,14 +800,19 @@ class BatchNorm1d:
 
 
 class SGD:
-    """Stochastic gradient descent: w <- w - lr * g for every parameter."""
+    """Stochastic gradient descent, the update of section 2; it keeps no state between steps.
+
+    Interface shared by every optimizer of this stage (used by the tests, the training loops below
+    and later stages): the constructor takes the hyperparameters, and step(params, grads) updates
+    every parameter array in place and returns None.
+    """
 
     def __init__(self, lr):
-        """lr: the learning rate, a positive float."""
+        """lr: the learning rate, a positive float, kept as self.lr."""
         self.lr = lr
 
     def step(self, params, grads):
-        """Update every array of params in place.
+        """Take one step: update every array of params in place (their dtype stays the same).
 
         params: list of parameter arrays (the same arrays, in the same order, at every call).
         grads: list of arrays, grads[i] the gradient for params[i], same shape. Not modified.
@@ -799,10 +822,11 @@ class SGD:
 
 
 class Momentum:
-    """SGD with momentum: v <- beta * v - lr * g, then w <- w + v, with one v per parameter."""
+    """SGD with momentum (section 3): one velocity array per parameter, kept between steps."""
 
     def __init__(self, lr, beta=0.9):
-        """lr: the learning rate; beta: the momentum coefficient (how much velocity is kept each step)."""
+        """lr: the learning rate; beta: the momentum coefficient (the fraction of the velocity kept
+        each step), 0 <= beta < 1. Kept as self.lr and self.beta."""
         self.lr = lr
         self.beta = beta
         self.velocities = None  # one array per parameter, made on the first step
@@ -812,7 +836,8 @@ class Momentum:
 
         params: list of parameter arrays (the same arrays, in the same order, at every call).
         grads: list of arrays, grads[i] the gradient for params[i], same shape. Not modified.
-        The velocity of each parameter has the parameter's shape and is zero before the first step.
+        The velocity of each parameter has the parameter's shape and is zero before the first step;
+        it belongs to this object (two Momentum objects never share velocities).
         """
         if self.velocities is None:
             self.velocities = [np.zeros_like(w) for w in params]
@@ -823,12 +848,12 @@ class Momentum:
 
 
 class Nesterov:
-    """Nesterov momentum in the look-ahead form:
-    v_prev = v; v <- beta * v - lr * g; w <- w - beta * v_prev + (1 + beta) * v, with one v per parameter.
-    """
+    """Nesterov momentum in the look-ahead form of section 4: the parameters ARE the look-ahead
+    points w + beta * v, and their gradients are taken there. One velocity array per parameter."""
 
     def __init__(self, lr, beta=0.9):
-        """lr: the learning rate; beta: the momentum coefficient."""
+        """lr: the learning rate; beta: the momentum coefficient, 0 <= beta < 1. Kept as self.lr and
+        self.beta."""
         self.lr = lr
         self.beta = beta
         self.velocities = None
@@ -850,11 +875,12 @@ class Nesterov:
 
 
 class RMSProp:
-    """RMSProp: s <- decay * s + (1 - decay) * g**2, then w <- w - lr * g / (sqrt(s) + eps), elementwise."""
+    """RMSProp (section 5): one running mean of the squared gradient per parameter, kept between steps."""
 
     def __init__(self, lr, decay=0.99, eps=1e-8):
-        """lr: the learning rate; decay: how much of the running mean of g**2 is kept each step;
-        eps: added to sqrt(s) (outside the square root) to avoid division by zero."""
+        """lr: the learning rate; decay: the fraction rho of the running mean of g**2 kept each step;
+        eps: added to sqrt(s), OUTSIDE the square root, to avoid division by zero.
+        Kept as self.lr, self.decay and self.eps."""
         self.lr = lr
         self.decay = decay
         self.eps = eps
@@ -865,7 +891,8 @@ class RMSProp:
 
         params: list of parameter arrays (the same arrays, in the same order, at every call).
         grads: list of arrays, grads[i] the gradient for params[i], same shape. Not modified.
-        Each running mean s has its parameter's shape and is zero before the first step.
+        Each running mean s has its parameter's shape, is zero before the first step and belongs to
+        this object. Everything is elementwise.
         """
         if self.squares is None:
             self.squares = [np.zeros_like(w) for w in params]
@@ -876,11 +903,12 @@ class RMSProp:
 
 
 class Adam:
-    """Adam with bias correction; one m and one v per parameter, one step counter t."""
+    """Adam with bias correction (section 6): one m and one v per parameter, one step counter t."""
 
     def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-        """lr: the learning rate; beta1, beta2: decay rates of the running means of g and g**2;
-        eps: added to sqrt(v_hat) (outside the square root)."""
+        """lr: the learning rate; beta1, beta2: the fractions of the running means of g and g**2 kept
+        each step; eps: added to sqrt(v_hat), OUTSIDE the square root.
+        Kept as self.lr, self.beta1, self.beta2 and self.eps; the step counter starts at 0."""
         self.lr = lr
         self.beta1 = beta1
         self.beta2 = beta2
@@ -894,11 +922,9 @@ class Adam:
 
         params: list of parameter arrays (the same arrays, in the same order, at every call).
         grads: list of arrays, grads[i] the gradient for params[i], same shape. Not modified.
-        t counts the calls to step (1 during the first call); m and v of each parameter have its
-        shape and are zero before the first step. For each parameter:
-            m = beta1 * m + (1 - beta1) * g;   v = beta2 * v + (1 - beta2) * g**2
-            m_hat = m / (1 - beta1**t);        v_hat = v / (1 - beta2**t)
-            w -= lr * m_hat / (sqrt(v_hat) + eps)
+        The bias corrections use t, the number of this call to step (1 during the first call), one
+        counter for the whole optimizer. m and v of each parameter have its shape, are zero before
+        the first step, belong to this object and are stored uncorrected.
         """
         if self.m is None:
             self.m = [np.zeros_like(w) for w in params]
@@ -912,6 +938,7 @@ class Adam:
             m_hat = m / (1 - self.beta1 ** self.t)
             v_hat = v / (1 - self.beta2 ** self.t)
             w -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+
 
 # %% [markdown]
 # Two differences from this stage's layers: the stage-07 layers take `forward(x, training)`, since
@@ -1086,9 +1113,10 @@ class Sequential:
         """Minibatch training on inputs x (N, D) and integer labels y (N,); neither is modified.
 
         Runs in training mode (self.set_training(True)). The targets are one-hot rows with as many
-        columns as the network has outputs. Each epoch shuffles the rows with self.rng and, for
-        every minibatch of batch_size rows (the last may be shorter), runs forward with the
-        targets, backward and update_params(lr).
+        columns as the network has outputs. Each epoch shuffles the rows with self.rng (so a seeded
+        rng repeats a run; the tests do not depend on the order drawn) and, for every minibatch of
+        batch_size rows (the last may be shorter), runs forward with the targets, backward and
+        update_params(lr).
         Returns a list of `epochs` floats: the mean of the minibatch losses of each epoch.
         """
         ### BEGIN SOLUTION
@@ -1866,10 +1894,10 @@ def _model_checks(optimizer, modes):
         net_drop = _tiny_network(drop)
         rows = np.random.default_rng(2).normal(size=(40, 2))
         first = net_drop.predict(rows)
-        if not (_close(first, net_drop.predict(rows)) and drop.mask is None):
+        if not (_close(first, net_drop.predict(rows)) and getattr(drop, "mask", None) is None):
             return False  # predict must not drop anything
         net_drop.fit(rows, np.zeros(40, dtype=int), 1, 0.1, 40)
-        return drop.mask is not None  # fit drew a dropout mask: it trained in training mode
+        return getattr(drop, "mask", None) is not None  # fit drew a dropout mask: it trained in training mode
 
     checks = [
         ("`Sequential.forward`", 7, lambda: _close(net().forward(x), [[0.25, 0.75]])
@@ -1983,8 +2011,8 @@ if curves:
 # Can you beat the given network? This comparison is graded, and the grader has no internet, so it
 # runs on data that is always at hand: **five digits of the bundled MNIST subset**, picked from your
 # student number as above (offline, this is the data you already used). So you tune on the very
-# data, and with the very cells, that the grader runs: the test cell prints what the grader will
-# find.
+# data, and with the very cells, that the grader runs: with seeded generators, the test cell prints
+# what the grader will find.
 #
 # Both networks get the same **budget**, `COMPARE_EPOCHS` = 3 epochs over the training part of the
 # digits, under the grader too. The read-only cell below splits the digits as in section 8, trains
