@@ -10,10 +10,11 @@
 # **Time and prerequisites.** About 4 to 6 hours: 1.5 to 2 hours for Part A (reading, two short
 # TODOs in scikit-learn and three in Keras, two written answers), the rest for the project of
 # Part B. Running every cell takes about a minute (30 to 40 s of processor time on a 2-core
-# machine, most of it importing Keras, compiling its models and training the MNIST networks). Nothing is imported from earlier notebooks: the models of stages 02, 04 and 05
-# are given again in read-only cells; the text assumes you have done those stages and knows the
-# optimisers and initialisations of stages 06 and 08 by name. Part A's Keras sections need `keras`
-# with a backend (Colab has both; elsewhere `pip install keras jax`).
+# machine, most of it importing Keras, compiling its models and training the MNIST networks).
+# Nothing is imported from earlier notebooks: the models of stages 02, 04 and 05 are given again in
+# read-only cells. The text assumes you have done those stages and know the initialisations of
+# stage 06 and the optimisers of stage 08 by name. Part A's Keras sections need `keras` with a
+# backend (Colab has both; elsewhere `pip install keras jax`).
 #
 # **You will**
 # - **Part A:** rebuild two earlier models with scikit-learn, the MNIST network of stage 05 as an
