@@ -9,7 +9,7 @@ import sys
 import nbformat
 import pytest
 
-from conftest import ROOT
+from support.paths import ROOT
 
 from autograder.catalogue.examples import blank_submission, reference_submission, with_cell
 from autograder.nbio import write_notebook

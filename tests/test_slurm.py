@@ -20,7 +20,7 @@ import time
 
 import pytest
 
-from conftest import ROOT
+from support.paths import ROOT
 
 ASSIGNMENT = "01_linear_estimator"
 PROGRAMS = ("munged", "slurmctld", "slurmd", "sbatch", "sinfo")
@@ -160,10 +160,23 @@ def _csv(path):
         return sorted(csv.DictReader(fh), key=lambda row: row["student"])
 
 
-def test_readme_job_array_grades_like_a_local_run(cluster, tmp_path):
-    ws = tmp_path / "clone"
-    ws.mkdir()
+@pytest.fixture
+def clone():
+    """A folder standing in for the clone the README runs from: its ``.venv`` is the repository's.
+    Not under /tmp: the grading sandbox mounts a fresh /tmp over everything there, so a kernel
+    could not start from a virtualenv under /tmp."""
+    ws = ROOT / "build" / f"slurm-test-{os.getpid()}"
+    shutil.rmtree(ws, ignore_errors=True)
+    ws.mkdir(parents=True)
     (ws / ".venv").symlink_to(ROOT / ".venv")
+    try:
+        yield ws
+    finally:
+        shutil.rmtree(ws, ignore_errors=True)
+
+
+def test_readme_job_array_grades_like_a_local_run(cluster, clone):
+    ws = clone
     made = _class(ws / "incoming")
     block = readme_block()
     assert block.count("export A=05_mnist_softmax") == 1, "the README block sets the assignment on its first line"
