@@ -186,10 +186,11 @@ def bwrap_command(settings: dict, submitted: str, connection_file: str, status_f
     """The bwrap command line for one kernel (``submitted``: the student's own folder)."""
     cmd = [settings["bwrap"], "--unshare-all", "--die-with-parent", "--new-session",
            "--json-status-fd", str(status_fd), "--proc", "/proc", "--dev", "/dev"]
+    # The tmpfs first: a course or virtualenv that lives under /tmp is then bound over it, not hidden.
+    cmd += ["--size", str(settings["disk"]), "--tmpfs", SCRATCH]
     for path in settings["readable"]:
         cmd += ["--ro-bind-try", path, path]
-    cmd += ["--size", str(settings["disk"]), "--tmpfs", SCRATCH,
-            "--dir", f"{SCRATCH}/home", "--dir", WORK,
+    cmd += ["--dir", f"{SCRATCH}/home", "--dir", WORK,
             "--dir", f"{SCRATCH}/matplotlib", "--dir", f"{SCRATCH}/ipython/profile_default/startup",
             "--ro-bind", settings["startup_file"], f"{SCRATCH}/ipython/profile_default/startup/{STARTUP_FILE}",
             "--ro-bind", submitted, SUBMITTED,
