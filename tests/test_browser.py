@@ -2,7 +2,9 @@
 notebook in headless Chromium, a wrong `mse_loss` typed into its TODO cell, Run All Cells.
 
 The student must see the data plot and, under the test cell, the failure message that says what
-is wrong. A full-page screenshot goes to build/artifacts/ for a person to look at.
+is wrong. A full-page screenshot goes to build/artifacts/ for a person to look at. A second test
+opens a collapsed hint (an HTML <details> block in a markdown cell): it must arrive closed, its
+text hidden, and show that text once its summary line is clicked.
 
 Skipped where Chromium or Playwright is missing, unless NNCOURSE_REQUIRE_BROWSER=1 (CI sets it),
 which turns the skip into a failure.
@@ -14,7 +16,7 @@ import time
 import pytest
 
 import _browser_support as browser
-from conftest import ROOT
+from support.paths import ROOT
 
 STAGE = "01_linear_estimator"
 ARTIFACTS = ROOT / "build" / "artifacts"
@@ -24,6 +26,9 @@ WRONG_MSE_LOSS = '''def mse_loss(yhat, y):
     return float(np.sum((yhat - y) ** 2))
 '''
 EXPECTED_MESSAGE = "AssertionError: mse_loss (yhat=[1, 2, 3], y=[1, 2, 5]): expected 1.33333, got 4."
+# The first hint above the mse_loss TODO, and a sentence from inside it.
+HINT_SUMMARY = "Hint 1: the idea"
+HINT_TEXT = "No loop is needed."
 
 
 @pytest.fixture
@@ -86,3 +91,26 @@ def test_student_sees_the_plot_and_the_failure_message(page_on_notebook):
 
     assert EXPECTED_MESSAGE in message, f"the test cell shows:\n{message}\nJupyterLab log:\n{browser.server_log(home)}"
     assert setup_outputs == 0, "the setup cell printed something outside Colab"
+
+
+def test_a_collapsed_hint_opens_when_its_summary_is_clicked(page_on_notebook):
+    page, home = page_on_notebook
+    page.locator(".jp-Notebook .jp-Cell").first.wait_for()
+    # The first markdown cell with hints is the one above the mse_loss TODO.
+    cell = page.locator(".jp-Notebook .jp-MarkdownCell",
+                        has=page.locator("details summary", has_text=HINT_SUMMARY)).first
+    cell.scroll_into_view_if_needed()
+    assert "mse_loss" in cell.inner_text()
+    hint = cell.locator(".jp-RenderedMarkdown details", has_text=HINT_SUMMARY).first
+    hint.wait_for(state="attached")
+    hidden = hint.get_by_text(HINT_TEXT, exact=False)
+    assert hint.evaluate("d => d.open") is False, "the hint should arrive collapsed"
+    assert not hidden.is_visible(), f"the hint's text is visible before it is opened:\n{browser.server_log(home)}"
+
+    hint.locator("summary").click()
+    hidden.wait_for(state="visible", timeout=5_000)
+    assert hint.evaluate("d => d.open") is True
+    # The markdown inside the hint is rendered (a paragraph with inline code), not shown as raw text.
+    assert hint.locator("p code", has_text="np.mean").count() >= 1, hint.inner_html()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    cell.screenshot(path=str(ARTIFACTS / f"browser_{STAGE}_hint.png"))
