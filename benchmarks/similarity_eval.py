@@ -113,7 +113,7 @@ def reorder(source: str, rng: random.Random) -> str:
         return source
     lines = source.splitlines()
 
-    def shuffled(body, first_line, last_line, indent_ok=True) -> list[str] | None:
+    def shuffled(body, first_line, last_line) -> list[str] | None:
         defs = [n for n in body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
         if len(defs) < 2:
             return None
@@ -146,7 +146,6 @@ def reorder(source: str, rng: random.Random) -> str:
             last = cls.end_lineno
             inner = shuffled(cls.body, first, last)
             if inner is not None:
-                inner = [ln for ln in inner]
                 return "\n".join(lines[:first - 1] + inner + lines[last:]).rstrip() + "\n"
     return source
 
