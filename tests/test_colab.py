@@ -19,7 +19,7 @@ import pytest
 import _colab_support as colab
 import _figure_audit as audit
 from autograder.building.stamp import student_notebook
-from conftest import ROOT
+from support.paths import ROOT
 
 REFERENCE = sorted(ROOT.glob("source/*/*.ipynb"))
 RELEASE = sorted(ROOT.glob("release/*/*.ipynb"))

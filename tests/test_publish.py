@@ -18,7 +18,7 @@ from autograder.building.stamp import course_settings, student_notebook
 from autograder.catalogue import catalogue
 from autograder.paths import UsageError, resolve_assignments
 
-from conftest import ROOT
+from support.paths import ROOT
 
 STAGES = resolve_assignments([])
 STUDENT_DIST = "nn-from-scratch-helpers"
