@@ -22,7 +22,7 @@ from support.paths import ROOT
 from support.notebooks import strip
 
 A = "01_linear_estimator"
-CELL_TIMEOUT, SUBMISSION_TIMEOUT = 4, 15
+CELL_TIMEOUT, SUBMISSION_TIMEOUT = 8, 30
 
 WRONG_LOSS = "def mse_loss(yhat, y):\n    return float(((yhat - y) ** 2).sum())\n"
 GOOD_LOSS = ("def mse_loss(yhat, y):\n    d = np.asarray(yhat, dtype=float) - np.asarray(y, dtype=float)\n"
