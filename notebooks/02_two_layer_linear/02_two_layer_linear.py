@@ -12,9 +12,15 @@
 # - write a numerical gradient by central differences, and use it to check your backward pass;
 # - train a two-layer linear network on the stage-01 data, then prove that it is still just a line.
 #
+# **Time:** about two hours: 30 minutes of reading, an hour or more of deriving and coding the
+# three TODOs, 15 minutes for the checkpoints; running every cell takes about 5 seconds.
+# **Needs:** stage 01 (the mean squared error, its gradient, the gradient-descent loop) and numpy
+# matrix products and shapes (`@`, `.T`, `sum(axis=0)`, broadcasting).
+#
 # Cells marked **TODO** are yours. The test cell after each one checks your work straight away;
 # the grader runs more checks of the same kind later, so make your code correct in general, not
-# just for the examples shown.
+# just for the examples shown. Above each TODO, collapsed **hints** (click to open) lead from the
+# idea to the formula: work it out on paper first, then open one hint at a time.
 
 # %%
 import matplotlib.pyplot as plt
@@ -28,60 +34,118 @@ from helpers.testing import assert_close, assert_shape, assert_unchanged, call
 # ## 1. The linear layer, forward
 #
 # A batch is a matrix with one example per **row**: $X$ has shape $(B, d_\text{in})$. A linear
-# (or "fully connected") layer with weights $W$ of shape $(d_\text{out}, d_\text{in})$ and a bias
-# $\mathbf b$ of shape $(d_\text{out},)$ maps it to
+# (or "fully connected") layer has weights $W$ of shape $(d_\text{out}, d_\text{in})$ and a bias
+# $\mathbf b$ of shape $(d_\text{out},)$. Output unit $j$ of example $n$ is a weighted sum of that
+# example's inputs plus the unit's bias,
 #
-# $$Y = X W^\top + \mathbf b, \qquad Y_{nj} = \sum_{i} X_{ni} W_{ji} + b_j ,$$
+# $$Y_{nj} = \sum_{i} X_{ni} W_{ji} + b_j ,$$
 #
-# of shape $(B, d_\text{out})$; numpy's broadcasting adds $\mathbf b$ to every row. Row $j$ of
-# $W$ holds the weights of output unit $j$, which is why $W$ is stored as (out, in) and the
-# forward pass uses its transpose.
+# so the output $Y$ has shape $(B, d_\text{out})$. Row $j$ of $W$ holds the weights of output
+# unit $j$, which is why $W$ is stored as (out, in).
 #
 # **Initialisation.** The bias starts at zero. The weights must start random (identical weights
 # would stay identical forever) and of the right size: too large and the outputs grow layer after
 # layer, too small and they shrink towards zero. Xavier (Glorot) initialisation picks the
 # variance $\operatorname{Var}(W_{ji}) = \frac{2}{d_\text{in} + d_\text{out}}$, a compromise that
-# keeps the spread of both the forward signal and the backward gradient roughly constant. Drawn
-# from a uniform distribution $U(-a, a)$, whose variance is $a^2/3$, that means
+# keeps the spread of both the forward signal and the backward gradient roughly constant, and
+# draws every weight from a uniform distribution $U(-a, a)$ with the $a$ that gives it that
+# variance. A uniform distribution on $[-a, a]$ has variance $a^2/3$.
 #
-# $$a = \sqrt{\frac{6}{d_\text{in} + d_\text{out}}} .$$
+# You write `__init__` and `forward` in the class below section 2. Hints for these two:
+#
+# <details><summary>Hint 1: the idea</summary>
+#
+# `__init__`: you know two expressions for the variance of each weight; setting them equal gives
+# $a$. `forward`: the sum $\sum_i X_{ni} W_{ji}$ over the shared index $i$ is a matrix product,
+# computed for all $n$ and $j$ at once. Which one?
+#
+# </details>
+#
+# <details><summary>Hint 2: the key step</summary>
+#
+# `__init__`: solve $a^2 / 3 = 2 / (d_\text{in} + d_\text{out})$ for $a > 0$, then draw a
+# $(d_\text{out}, d_\text{in})$ array from `rng` uniformly on $[-a, a]$. `forward`: the shapes
+# must chain: $(B, d_\text{in})$ times $(d_\text{in}, d_\text{out})$ gives $(B, d_\text{out})$,
+# so the second factor is $W$ turned on its side. A `(d_out,)` bias added to a `(B, d_out)` array
+# is broadcast to every row.
+#
+# </details>
+#
+# <details><summary>Hint 3: the formulas</summary>
+#
+# $a = \sqrt{6 / (d_\text{in} + d_\text{out})}$ (numpy's `rng.uniform(low, high, size)` draws
+# the weights), and $Y = X W^\top + \mathbf b$.
+#
+# </details>
 #
 # ## 2. The linear layer, backward
 #
-# The backward pass receives the **upstream gradient** $G = \partial L / \partial Y$, the same
-# shape as $Y$, $(B, d_\text{out})$. Since $Y_{nj}$ depends on $W_{ji}$ through the term
-# $X_{ni} W_{ji}$, on $b_j$ with slope 1, and on $X_{ni}$ through $W_{ji}$, the chain rule summed
-# over everything that depends on each quantity gives
+# The layer sits somewhere inside a network whose loss $L$ is a single number. The backward pass
+# receives the **upstream gradient** $G = \partial L / \partial Y$, of the same shape as $Y$,
+# $(B, d_\text{out})$: $G_{nj}$ says how fast the loss changes when output $Y_{nj}$ changes. From
+# it the layer computes three gradients: $dW = \partial L / \partial W$ and
+# $d\mathbf b = \partial L / \partial \mathbf b$, which gradient descent uses to update the
+# parameters, and $dX = \partial L / \partial X$, which it hands back to the layer before it.
+#
+# ![The computational graph of a linear layer: X, W and b flow forward into Y and on to the loss; the gradient G flows back and is turned into the gradients of X, W and b](figure:linear_layer_graph)
+#
+# Every gradient has the shape of the thing it is the gradient of: a quick check that catches
+# most mistakes. The layer needs $X$ to compute $dW$, so `forward` keeps it.
+#
+# **TODO:** derive $dW$, $d\mathbf b$ and $dX$ on paper, then complete the class below.
+# `backward` stores the parameter gradients in `self.dW` and `self.db`, replacing (not adding to)
+# whatever was there, and returns $dX$ for the layer before.
+#
+# <details><summary>Hint 1: the idea</summary>
+#
+# A weight, a bias or an input changes the loss through every output entry that depends on it,
+# and the chain rule adds those paths up. For a weight:
+# $\frac{\partial L}{\partial W_{ji}} = \sum_{n,k} G_{nk}\, \frac{\partial Y_{nk}}{\partial W_{ji}}$.
+# Write $Y_{nk} = \sum_m X_{nm} W_{km} + b_k$ out and ask which of its terms contain $W_{ji}$,
+# which contain $b_j$, and which contain $X_{ni}$.
+#
+# </details>
+#
+# <details><summary>Hint 2: the chain-rule step</summary>
+#
+# $Y_{nk}$ contains $W_{ji}$ only when $k = j$, in the term $X_{ni} W_{ji}$; it contains $b_j$
+# only when $k = j$, with slope 1; and it contains $X_{ni}$ for every $k$, in the term
+# $X_{ni} W_{ki}$. So
 #
 # $$\frac{\partial L}{\partial W_{ji}} = \sum_n G_{nj} X_{ni}, \qquad
 #   \frac{\partial L}{\partial b_j} = \sum_n G_{nj}, \qquad
-#   \frac{\partial L}{\partial X_{ni}} = \sum_j G_{nj} W_{ji},$$
+#   \frac{\partial L}{\partial X_{ni}} = \sum_k G_{nk} W_{ki}.$$
 #
-# that is, in matrix form,
+# Which matrix products, with which shapes, compute these sums for all indices at once?
+#
+# </details>
+#
+# <details><summary>Hint 3: the formulas</summary>
 #
 # $$dW = G^\top X \;\; (d_\text{out}, d_\text{in}), \qquad
 #   d\mathbf b = \textstyle\sum_n G_{n,:} \;\; (d_\text{out},), \qquad
 #   dX = G\, W \;\; (B, d_\text{in}).$$
 #
-# Every gradient has the shape of the thing it is the gradient of: a quick check that catches
-# most mistakes. The parameter gradients **sum** over the batch (if the loss is a mean, the
-# $1/B$ is already inside $G$). The layer needs $X$ to compute $dW$, so `forward` keeps it.
+# The parameter gradients **sum** over the batch: no division by $B$ (if the loss is a mean, the
+# $1/B$ is already inside $G$).
 #
-# **TODO:** complete the class below. `backward` stores the parameter gradients in `self.dW` and
-# `self.db`, replacing (not adding to) whatever was there, and returns $dX$ for the layer before.
+# </details>
 
 # %% nbgrader={"grade_id": "Linear", "solution": true}
 class Linear:
-    """A fully connected layer y = x @ W.T + b acting on a batch of rows."""
+    """A fully connected layer acting on a batch: one example per row of its input."""
 
     def __init__(self, in_dim, out_dim, rng=None):
         """Create the parameters and their gradients.
 
         in_dim, out_dim: the number of input and output features.
-        rng: a np.random.Generator to draw the weights from (a fresh default_rng() if None).
+        rng: a np.random.Generator (a fresh default_rng() if None). Draw the weights from it, so
+             that two layers made with generators seeded alike get the same W; which of its
+             methods you call is up to you.
 
         Sets:
-          self.W  shape (out_dim, in_dim), Xavier-uniform: U(-a, a) with a = sqrt(6 / (in_dim + out_dim))
+          self.W  shape (out_dim, in_dim): Xavier-uniform, every weight drawn uniformly from
+                  [-a, a], with the a that makes its variance 2 / (in_dim + out_dim)
           self.b  shape (out_dim,), zeros
           self.dW, self.db  zero arrays of the same shapes as W and b
         """
@@ -96,18 +160,25 @@ class Linear:
         ### END SOLUTION
 
     def forward(self, x):
-        """x: shape (B, in_dim). Keeps x as self.x and returns x @ W.T + b, shape (B, out_dim)."""
+        """The layer's output for a batch.
+
+        x: shape (B, in_dim), one example per row; not modified.
+        Keeps x as self.x (backward needs it) and returns the output, shape (B, out_dim):
+        row n holds the out_dim outputs for example n (section 1).
+        """
         ### BEGIN SOLUTION
         self.x = x
         return x @ self.W.T + self.b
         ### END SOLUTION
 
     def backward(self, dout):
-        """dout: dL/dy, shape (B, out_dim), for the x of the last forward call.
+        """The gradients for the x of the last forward call.
 
-        Sets self.dW = dout.T @ x (shape (out_dim, in_dim)) and self.db = dout summed over the
-        batch (shape (out_dim,)), overwriting the previous values, and returns
-        dx = dout @ W, shape (B, in_dim). Does not modify dout.
+        dout: dL/dy, the gradient of the loss with respect to this layer's output, shape
+              (B, out_dim), row n for example n; not modified.
+        Sets self.dW to dL/dW, shape (out_dim, in_dim), and self.db to dL/db, shape (out_dim,),
+        each summed over the batch and replacing (not adding to) the previous values.
+        Returns dx = dL/dx, shape (B, in_dim), for the layer before.
         """
         ### BEGIN SOLUTION
         self.dW = dout.T @ self.x
@@ -117,8 +188,8 @@ class Linear:
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_linear_init", "points": 2}
-layer = call(Linear, 3, 5, rng=np.random.default_rng(0))
-bound = np.sqrt(6 / (3 + 5))
+layer = call(Linear, 3, 5, rng=np.random.default_rng(0), name="Linear.__init__")
+bound = 0.8660254037844386  # the Xavier bound a for in_dim = 3, out_dim = 5
 assert_shape("Linear(3, 5).W", layer.W, (5, 3), case="W is (out_dim, in_dim)")
 assert_shape("Linear(3, 5).b", layer.b, (5,))
 assert_shape("Linear(3, 5).dW", layer.dW, (5, 3))
@@ -127,8 +198,8 @@ assert_close("Linear(3, 5).b", layer.b, np.zeros(5), case="the bias starts at ze
 assert_close("Linear(3, 5).dW", layer.dW, np.zeros((5, 3)), case="gradients start at zero")
 assert_close("Linear(3, 5).db", layer.db, np.zeros(5), case="gradients start at zero")
 assert np.all(np.abs(layer.W) <= bound), (
-    f"Linear(3, 5).W: every weight must lie in [-a, a] with a = sqrt(6/(3+5)) = {bound:.4f}; "
-    f"the largest |W| is {np.max(np.abs(layer.W)):.4f}")
+    f"Linear(3, 5).W: every weight must lie in [-a, a] with a = {bound:.4f}, the a whose uniform "
+    f"distribution has variance 2 / (3 + 5); the largest |W| is {np.max(np.abs(layer.W)):.4f}")
 assert np.unique(layer.W).size == layer.W.size, "Linear(3, 5).W: the weights must be random, not all equal"
 print("Linear.__init__: visible tests passed")
 ### BEGIN HIDDEN TESTS
@@ -166,14 +237,19 @@ assert np.all(np.abs(_default.W) <= np.sqrt(6 / 9)), "Linear(2, 7) without rng: 
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_linear_forward", "points": 2}
-layer = Linear(3, 2, rng=np.random.default_rng(0))
+layer = call(Linear, 3, 2, rng=np.random.default_rng(0), name="Linear.__init__")
 layer.W = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
 layer.b = np.array([0.5, -1.0])
 x = np.array([[1.0, 0.0, -1.0], [2.0, 1.0, 0.0]])
-out = call(layer.forward, x, name="Linear.forward")
+try:
+    out = call(layer.forward, x, name="Linear.forward")
+except ValueError as error:
+    raise AssertionError(f"Linear.forward raised ValueError ({error}) for x of shape (2, 3) and W of shape "
+                         "(2, 3): the shapes in your matrix product do not chain; W is (out_dim, in_dim)") from error
 assert_shape("Linear.forward", out, (2, 2), case="a batch of 2 rows, 3 inputs -> 2 outputs")
 # row 0: [1 - 3, 4 - 6] + b = [-1.5, -3];  row 1: [2 + 2, 8 + 5] + b = [4.5, 12]
-assert_close("Linear.forward", out, [[-1.5, -3.0], [4.5, 12.0]], case="W=[[1,2,3],[4,5,6]], b=[0.5,-1]")
+assert_close("Linear.forward", out, [[-1.5, -3.0], [4.5, 12.0]],
+             case="W=[[1, 2, 3], [4, 5, 6]], b=[0.5, -1], x=[[1, 0, -1], [2, 1, 0]]")
 assert hasattr(layer, "x"), "Linear.forward: keep the input as self.x, backward needs it"
 assert_close("Linear.forward: self.x", layer.x, x, case="self.x must be the input of the last forward call")
 print("Linear.forward: visible tests passed")
@@ -210,20 +286,39 @@ assert_close("Linear.forward: self.x", _layer.x, np.ones((4, 3)), case="after a 
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_linear_backward", "points": 3}
-layer = Linear(3, 2, rng=np.random.default_rng(0))
+layer = call(Linear, 3, 2, rng=np.random.default_rng(0), name="Linear.__init__")
 layer.W = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
 layer.b = np.array([0.5, -1.0])
 x = np.array([[1.0, 0.0, -1.0], [2.0, 1.0, 0.0]])
 dout = np.array([[1.0, -1.0], [0.5, 2.0]])
-call(layer.forward, x, name="Linear.forward")
-dx = call(layer.backward, dout, name="Linear.backward")
-assert dx is not None, "Linear.backward: return dx = dout @ W (it returned None)"
+try:
+    call(layer.forward, x, name="Linear.forward")
+except ValueError as error:
+    raise AssertionError(f"Linear.backward cannot be tested yet: fix `Linear.forward` first: it raised "
+                         f"ValueError ({error}); see the message of the forward test above") from error
+assert hasattr(layer, "x") and np.shape(layer.x) == x.shape and np.allclose(layer.x, x), (
+    "Linear.backward cannot be tested yet: fix `Linear.forward` first: it must keep its input x as "
+    "self.x, which backward needs (see the message of the forward test above)")
+try:
+    dx = call(layer.backward, dout, name="Linear.backward")
+except ValueError as error:
+    raise AssertionError(f"Linear.backward raised ValueError ({error}) for dout of shape (2, 2), x of shape (2, 3) "
+                         "and W of shape (2, 3): the shapes in one of your matrix products do not chain; "
+                         "each gradient has the shape of the value it belongs to") from error
+example = "W=[[1, 2, 3], [4, 5, 6]], x=[[1, 0, -1], [2, 1, 0]], dout=[[1, -1], [0.5, 2]]"
+assert dx is not None, "Linear.backward: return dx, the gradient with respect to the input x (it returned None)"
 assert_shape("Linear.backward: dx", dx, (2, 3), case="dx has the shape of x")
 assert_shape("Linear.backward: self.dW", layer.dW, (2, 3), case="dW has the shape of W")
 assert_shape("Linear.backward: self.db", layer.db, (2,), case="db has the shape of b")
-assert_close("Linear.backward: self.dW", layer.dW, [[2.0, 0.5, -1.0], [3.0, 2.0, 1.0]], case="dW = dout.T @ x")
-assert_close("Linear.backward: self.db", layer.db, [1.5, 1.0], case="db = dout summed over the batch")
-assert_close("Linear.backward: dx", dx, [[-3.0, -3.0, -3.0], [8.5, 11.0, 13.5]], case="dx = dout @ W")
+# worked by hand from the sums over the batch in section 2, for this small example
+assert_close("Linear.backward: self.dW", layer.dW, [[2.0, 0.5, -1.0], [3.0, 2.0, 1.0]], case=example)
+assert_close("Linear.backward: self.db", layer.db, [1.5, 1.0], case=example)
+assert_close("Linear.backward: dx", dx, [[-3.0, -3.0, -3.0], [8.5, 11.0, 13.5]], case=example)
+layer.backward(dout)  # a second call, as in every step of training, must give the same gradients
+assert_close("Linear.backward: self.dW", layer.dW, [[2.0, 0.5, -1.0], [3.0, 2.0, 1.0]],
+             case="backward called twice with the same dout: replace self.dW, do not add to it")
+assert_close("Linear.backward: self.db", layer.db, [1.5, 1.0],
+             case="backward called twice with the same dout: replace self.db, do not add to it")
 print("Linear.backward: visible tests passed")
 ### BEGIN HIDDEN TESTS
 from helpers.testing import assert_gradient_close as _assert_gradient_close
@@ -255,7 +350,7 @@ for _in, _out, _B in [(4, 3, 5), (2, 5, 1), (3, 3, 4), (6, 1, 2)]:
     _case = f"in_dim={_in}, out_dim={_out}, batch of {_B}"
     _layer.forward(_x)
     _dx = _layer.backward(_dout)
-    assert _dx is not None, "Linear.backward: return dx = dout @ W (it returned None)"
+    assert _dx is not None, "Linear.backward: return dx, the gradient with respect to x (it returned None)"
     _exp_dW = np.array([[sum(_dout0[n, j] * _x0[n, i] for n in range(_B)) for i in range(_in)] for j in range(_out)])
     _exp_db = np.array([sum(_dout0[n, j] for n in range(_B)) for j in range(_out)])
     _exp_dx = np.array([[sum(_dout0[n, j] * _W[j, i] for j in range(_out)) for i in range(_in)] for n in range(_B)])
@@ -319,19 +414,45 @@ assert_close("Linear.backward: dx", _dx32, [[1.25, -0.875, 1.75], [0.5, 2.25, -4
 # for training but fine for checking a small example.
 #
 # **TODO:** implement `numerical_gradient(f, x, h=1e-5)`. Perturb `x` **in place**, one element at
-# a time (so that `f`, which may read `x` through a closure, sees the change), and put every element
-# back the way it was before you return. `x` can have any shape: `np.ndindex(x.shape)` walks over all
-# its index tuples.
+# a time, and put every element back the way it was before you return. In place matters: the
+# gradient check below passes a network's own weight array as `x` and an `f` that ignores its
+# argument and runs the network, which reads those weights. A perturbed *copy* would never reach
+# the network. `x` can have any shape.
+#
+# <details><summary>Hint 1: the idea</summary>
+#
+# One element at a time: for each position $i$ of `x`, evaluate $f$ twice, once with $x_i$ a
+# little larger and once a little smaller, everything else unchanged, and turn the two values into
+# one entry of the result. `np.ndindex(x.shape)` walks over every index tuple of an array of any
+# shape.
+#
+# </details>
+#
+# <details><summary>Hint 2: the key step</summary>
+#
+# At each index, save the original value, write `original + h` into `x` at that index and call
+# `f(x)`, write `original - h` and call `f(x)` again, then write `original` back, all before moving
+# on. Collect the results in a new float array of `x`'s shape (`np.zeros(x.shape)`).
+#
+# </details>
+#
+# <details><summary>Hint 3: the formula</summary>
+#
+# Entry $i$ of the result is $\bigl(f_+ - f_-\bigr) / (2h)$, where $f_+$ and $f_-$ are the two
+# values of $f$ with $x_i$ raised and lowered by $h$. Use the `h` you are given.
+#
+# </details>
 
 # %% nbgrader={"grade_id": "numerical_gradient", "solution": true}
 def numerical_gradient(f, x, h=1e-5):
-    """Central-difference estimate of the gradient of a scalar function.
+    """Central-difference estimate of the gradient of a scalar function at x.
 
-    f: a function that takes an array shaped like x and returns a number.
-    x: a float array of any shape; it is changed one element at a time while f is evaluated and
-       is left holding its original values when the function returns.
-    h: the step.
-    Returns a float array of x's shape: element i is (f(x + h e_i) - f(x - h e_i)) / (2h).
+    f: a function that takes an array shaped like x and returns a number. It may ignore its
+       argument and read x from elsewhere (a closure), so f must be called on x itself.
+    x: a float array of any shape. It is changed IN PLACE, one element at a time, while f is
+       evaluated, and holds exactly its original values again when the function returns.
+    h: the step by which each element is moved up and down.
+    Returns a new float array of x's shape: entry i estimates df/dx_i by central differences.
     """
     ### BEGIN SOLUTION
     grad = np.zeros(x.shape, dtype=float)
@@ -360,6 +481,18 @@ grad = numerical_gradient(lambda m: np.sum(m[:, 0] * m[:, 1]), X)
 assert_shape("numerical_gradient", grad, (3, 2), case="x of shape (3, 2): return an array of x's shape")
 assert_close("numerical_gradient", grad, X[:, ::-1], rtol=1e-7, atol=1e-9,
              case="f(m) = sum(m[:, 0] * m[:, 1]) on a (3, 2) array")
+# f ignores its argument and reads the array w directly, as the gradient check below does with a
+# network's weights: only a change made to x itself (here x is w) reaches f
+w = np.array([1.0, -3.0])
+grad = numerical_gradient(lambda ignored: float(np.sum(w ** 2)), w)
+assert np.shape(grad) == (2,) and not np.allclose(grad, 0.0), (
+    "numerical_gradient: f reads x through a closure here (f(x) = sum(w**2) with w = x) and saw no "
+    "change at all, so every estimate was 0: perturb the elements of x itself, in place "
+    "(x[index] = ...), not of a copy of x, and put each one back before you return")
+assert_close("numerical_gradient", grad, [2.0, -6.0], rtol=1e-7, atol=1e-9,
+             case="f reads x through a closure: f(x) = sum(w**2) with w = x = [1, -3]")
+assert_close("numerical_gradient: x afterwards", w, [1.0, -3.0], rtol=0, atol=1e-12,
+             case="x must hold its original values when numerical_gradient returns")
 print("numerical_gradient: visible tests passed")
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(99)
@@ -409,10 +542,16 @@ assert_close("numerical_gradient", numerical_gradient(lambda _v: float(np.sum(np
 # $$L = \frac{1}{N}\sum (\hat y - y)^2, \qquad \frac{\partial L}{\partial \hat y} = \frac{2}{N}(\hat y - y).$$
 #
 # The backward pass runs the layers in reverse order, handing each one the gradient with respect
-# to its output. We compare each parameter gradient with `numerical_gradient` by the **relative
-# error** $\max_i \frac{|a_i - n_i|}{\max(10^{-8},\, |a_i| + |n_i|)}$. Below about $10^{-7}$ the
-# backward pass is right; around $10^{-3}$ or more something is wrong. (This network is linear, so
-# the loss is quadratic and central differences are nearly exact: expect far smaller errors.)
+# to its output:
+#
+# ![The computational graph of two stacked linear layers and the MSE, with the shape of every value for a batch of 3: values flow forward, gradients flow back through layer 2, then layer 1](figure:two_layer_graph)
+#
+# We compare each gradient with `numerical_gradient` by the **relative error**
+# $\max_i \frac{|a_i - n_i|}{\max(10^{-8},\, |a_i| + |n_i|)}$. Below about $10^{-7}$ the backward
+# pass is right; around $10^{-3}$ or more something is wrong, in the backward pass or in
+# `numerical_gradient` (trust this check only once the test of `numerical_gradient` passes). This
+# network is linear, so the loss is quadratic and central differences are nearly exact: expect far
+# smaller errors.
 
 # %%
 def mse(yhat, y):
@@ -449,13 +588,16 @@ yhat_check = layer2.forward(layer1.forward(x_check))
 dx_check = layer1.backward(layer2.backward(mse_backward(yhat_check, y_check)))
 analytic = {"layer1.W": layer1.dW, "layer1.b": layer1.db, "layer2.W": layer2.dW, "layer2.b": layer2.db}
 
-# numerical gradients: perturb each parameter array in place, re-running the whole network
-parameters = {"layer1.W": layer1.W, "layer1.b": layer1.b, "layer2.W": layer2.W, "layer2.b": layer2.b}
-for name, param in parameters.items():
+analytic["x"] = dx_check
+
+# numerical gradients: perturb each array in place, re-running the whole network
+arrays = {"layer1.W": layer1.W, "layer1.b": layer1.b, "layer2.W": layer2.W, "layer2.b": layer2.b, "x": x_check}
+for name, param in arrays.items():
     numeric = numerical_gradient(lambda _: loss_of_network(), param)
     print(f"{name:9s} relative error {relative_error(analytic[name], numeric):.2e}")
-numeric_dx = numerical_gradient(lambda _: loss_of_network(), x_check)
-print(f"{'x':9s} relative error {relative_error(dx_check, numeric_dx):.2e}")
+    if not np.any(numeric):
+        print(f"          the loss did not change when {name} did: does the forward pass use it, "
+              "and does numerical_gradient change x in place?")
 
 # %% [markdown]
 # ## 4. Training a two-layer linear network
@@ -508,19 +650,40 @@ plt.show()
 # %% [markdown]
 # ## 5. Two linear layers are one linear layer
 #
-# The fitted curve is a straight line, and that is no accident. Writing the layers as column maps,
+# The fitted curve is a straight line, and that is no accident: a linear layer followed by a
+# linear layer is itself one linear layer, with some weights $W$ of shape
+# $(d_\text{out,2}, d_\text{in,1})$ and some bias $\mathbf b$ of shape $(d_\text{out,2},)$.
+# However many linear layers we stack, and however wide they are, the model can only ever
+# represent a linear map: depth helps only once something nonlinear sits between the layers
+# (stage 03).
+#
+# **TODO:** find $W$ and $\mathbf b$ in terms of the two layers' parameters, then implement
+# `compose_linear(lin1, lin2)`, returning the single map equal to `lin1` followed by `lin2`.
+#
+# <details><summary>Hint 1: the idea</summary>
+#
+# Follow one example through both layers. For a single input written as a column vector $x$,
+# a layer computes $W x + \mathbf b$ (the row form $X W^\top + \mathbf b$ does exactly this for
+# every row of $X$). So the first layer gives $h = W_1 x + \mathbf b_1$, and the second takes $h$
+# as its input.
+#
+# </details>
+#
+# <details><summary>Hint 2: the key step</summary>
+#
+# Substitute $h$ into the second layer, $W_2 h + \mathbf b_2 = W_2 (W_1 x + \mathbf b_1) + \mathbf b_2$,
+# multiply out, and sort the terms into the part that multiplies $x$ and the part that does not.
+#
+# </details>
+#
+# <details><summary>Hint 3: the formula</summary>
 #
 # $$W_2 (W_1 x + \mathbf b_1) + \mathbf b_2 = \underbrace{W_2 W_1}_{W}\, x
-#   + \underbrace{W_2 \mathbf b_1 + \mathbf b_2}_{\mathbf b},$$
+#   + \underbrace{W_2 \mathbf b_1 + \mathbf b_2}_{\mathbf b}.$$
 #
-# so the whole stack is a single linear layer with weights $W = W_2 W_1$, of shape
-# $(d_\text{out,2}, d_\text{in,1})$, and bias $\mathbf b = W_2 \mathbf b_1 + \mathbf b_2$. The
-# order matters: $W_1$ acts first, so it sits on the right. However many linear layers we stack,
-# and however wide they are, the model can only ever represent a linear map: depth helps only once
-# something nonlinear sits between the layers (stage 03).
+# The order matters: $W_1$ acts first, so it sits on the right.
 #
-# **TODO:** implement `compose_linear(lin1, lin2)`, returning the single map equal to `lin1`
-# followed by `lin2`.
+# </details>
 
 # %% nbgrader={"grade_id": "compose_linear", "solution": true}
 def compose_linear(lin1, lin2):
@@ -552,14 +715,23 @@ class GivenLinear:
 
 lin1 = GivenLinear([[1.0, 2.0], [0.0, 1.0], [-1.0, 0.0]], [1.0, 0.0, 2.0])   # 2 -> 3
 lin2 = GivenLinear([[1.0, 1.0, 1.0], [2.0, -1.0, 0.0]], [0.5, -0.5])        # 3 -> 2
-result = call(compose_linear, lin1, lin2)
+example = "lin1: W=[[1, 2], [0, 1], [-1, 0]], b=[1, 0, 2]; lin2: W=[[1, 1, 1], [2, -1, 0]], b=[0.5, -0.5]"
+try:
+    result = call(compose_linear, lin1, lin2)
+except ValueError as error:
+    raise AssertionError(f"compose_linear ({example}) raised ValueError ({error}): lin1 maps 2 features to 3 "
+                         "and lin2 maps 3 to 2, so check which arrays your products and sums combine") from error
 assert isinstance(result, (tuple, list)) and len(result) == 2, "compose_linear: return a pair (W, b)"
 W, b = result
 assert_shape("compose_linear: W", W, (2, 2), case="W is (lin2 out, lin1 in)")
 assert_shape("compose_linear: b", b, (2,), case="b is (lin2 out,)")
-assert_close("compose_linear: W", W, [[0.0, 3.0], [2.0, 3.0]], case="W = W2 @ W1")
-# b = W2 @ b1 + b2 = [1 + 0 + 2, 2 - 0 + 0] + [0.5, -0.5]
-assert_close("compose_linear: b", b, [3.5, 1.5], case="b = W2 @ b1 + b2")
+# worked by hand: the map sends x = [0, 0] to [3.5, 1.5], [1, 0] to [3.5, 3.5] and [0, 1] to [6.5, 4.5]
+assert_close("compose_linear: W", W, [[0.0, 3.0], [2.0, 3.0]], case=example)
+assert_close("compose_linear: b", b, [3.5, 1.5], case=example)
+assert_unchanged("compose_linear", "lin1.W", [[1.0, 2.0], [0.0, 1.0], [-1.0, 0.0]], lin1.W)
+assert_unchanged("compose_linear", "lin1.b", [1.0, 0.0, 2.0], lin1.b)
+assert_unchanged("compose_linear", "lin2.W", [[1.0, 1.0, 1.0], [2.0, -1.0, 0.0]], lin2.W)
+assert_unchanged("compose_linear", "lin2.b", [0.5, -0.5], lin2.b)
 print("compose_linear: visible tests passed")
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(777)

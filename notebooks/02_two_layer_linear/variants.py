@@ -263,6 +263,22 @@ VARIANTS = [
                 grad[index] = (f(x_plus) - f(x_minus)) / (2 * h)
             return grad
     """),
+    mutant("numerical_gradient", "ng_works_on_copy",
+           "converts x with np.array(x, dtype=float) first, a copy: correct values for f(x) = g(x), "
+           "but an f that reads the caller's array (the gradient check) sees no change", """
+        def numerical_gradient(f, x, h=1e-5):
+            x = np.array(x, dtype=float)
+            grad = np.zeros(x.shape)
+            for index in np.ndindex(x.shape):
+                original = x[index]
+                x[index] = original + h
+                f_plus = f(x)
+                x[index] = original - h
+                f_minus = f(x)
+                x[index] = original
+                grad[index] = (f_plus - f_minus) / (2 * h)
+            return grad
+    """),
     mutant("numerical_gradient", "ng_all_at_once", "perturbs every element at once (x + h) instead of one at a time", """
         def numerical_gradient(f, x, h=1e-5):
             original = x.copy()
