@@ -725,8 +725,8 @@ plt.show()
 # **leave-one-out**: train on four applicants (standardised with *their own* mean and standard
 # deviation), predict the fifth, and repeat for each of the five. The root mean squared error of
 # those five held-out predictions estimates the error on a new applicant. (We stop at
-# $\lambda = 0.01$: below that, the nearly flat directions of these correlated features need tens
-# of thousands of epochs to converge.)
+# $\lambda = 0.01$: below that, the nearly flat directions of these correlated features need more
+# than ten thousand epochs to converge.)
 
 # %%
 def leave_one_out_rmse(X, y, lam):

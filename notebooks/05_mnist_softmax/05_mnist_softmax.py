@@ -1186,8 +1186,8 @@ plt.show()
 # pixels, so it can be shown as a 28x28 image: red where ink increases the unit's input, blue where
 # ink decreases it. We show the 32 units the output layer relies on most (the largest columns of
 # $W_2$). They look like blurry pieces of strokes, or like one digit's shape minus another's:
-# detectors of the features that separate the classes. (Many of the other units still look like
-# noise: on a few thousand images their weights move little from the random start.) The speckled
+# detectors of the features that separate the classes. (On the few thousand images of the subset
+# much of each picture is still speckled: the weights move little from their random start.) The speckled
 # frame is the random initialisation, untouched: pixels near the border are blank in almost every
 # image, and a weight whose input is always 0 gets a zero gradient ($dW = G^\top X$), so it never
 # moves.
