@@ -1154,9 +1154,10 @@ histories = {"none": run()}
 baseline = histories["none"]
 print(f"after {EPOCHS} epochs: training accuracy {baseline['train_acc'][-1]:.3f}, "
       f"validation accuracy {baseline['val_acc'][-1]:.3f}")
-print(f"training accuracy first 100% after epoch {first_perfect_epoch(baseline)}; validation accuracy "
-      f"{min(baseline['val_acc'][EPOCHS // 2:]):.3f} to {max(baseline['val_acc'][EPOCHS // 2:]):.3f} "
-      f"over the second half of the training")
+perfect_epoch = first_perfect_epoch(baseline)
+print((f"training accuracy first 100% after epoch {perfect_epoch}" if perfect_epoch else
+       "training accuracy never 100%") + f"; validation accuracy {min(baseline['val_acc'][EPOCHS // 2:]):.3f} to "
+      f"{max(baseline['val_acc'][EPOCHS // 2:]):.3f} over the second half of the training")
 print(f"training loss: {baseline['train_loss'][EPOCHS // 2 - 1]:.4f} after epoch {EPOCHS // 2}, "
       f"{baseline['train_loss'][-1]:.4f} after epoch {EPOCHS}")
 print(f"validation loss: lowest {min(baseline['val_loss']):.3f} (epoch {int(np.argmin(baseline['val_loss'])) + 1}), "
