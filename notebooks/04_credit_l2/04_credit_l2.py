@@ -516,6 +516,9 @@ for name, fn, expected in [("l2_penalty", l2_penalty, 2.5), ("l2_gradient", l2_g
     try:
         got = np.asarray(fn(np.array([[1.0, -2.0]]), 0.5), dtype=float)
         right = got.shape == np.shape(expected) and np.allclose(got, expected)
+        got = got.tolist()
+    except NotImplementedError:
+        got, right = "no result: it is not implemented yet", False
     except Exception as error:  # noqa: BLE001 (any error means the function is not ready)
         got, right = f"an error ({type(error).__name__}: {error})", False
     assert right, (f"train_linear_l2 calls {name}: fix `{name}` first (its test above fails): "

@@ -1084,6 +1084,9 @@ for name, compute, expected in prerequisites:
     try:
         got = np.asarray(compute(), dtype=float)
         right = got.shape == np.shape(expected) and np.allclose(got, expected, rtol=1e-6, atol=1e-6)
+        got = got.tolist()
+    except NotImplementedError:
+        got, right = "no result: it is not implemented yet", False
     except Exception as error:  # noqa: BLE001 (any error means the function is not ready)
         got, right = f"an error ({type(error).__name__}: {error})", False
     assert right, (f"trained network: the training used your {name}: fix `{name}` first (its test above fails; "
