@@ -7,6 +7,7 @@ arrays). Nothing here knows a solution; the tests compute expected values themse
 from __future__ import annotations
 
 import numbers
+import traceback
 
 import numpy as np
 
@@ -27,11 +28,21 @@ def _where(case: str | None) -> str:
 
 
 def call(fn, *args, name: str | None = None, **kwargs):
-    """Call a student's function; turn the untouched stub into a clear message."""
+    """Call a student's function; turn the untouched stub into a clear message.
+
+    When the stub that raised is not ``fn``'s own but one that ``fn`` calls (a backward pass that
+    calls the student's forward function, say), the message names that one."""
     name = name or getattr(fn, "__name__", "function")
     try:
         return fn(*args, **kwargs)
-    except NotImplementedError:
+    except NotImplementedError as error:
+        own = "__init__" if isinstance(fn, type) else getattr(fn, "__name__", None)
+        frames = traceback.extract_tb(error.__traceback__)
+        raised_in = frames[-1].name if len(frames) > 1 else own
+        if own and raised_in not in (own, "<module>"):
+            raise AssertionError(
+                f"{name} calls `{raised_in}`, which is not implemented yet: implement `{raised_in}` first."
+            ) from None
         raise AssertionError(
             f"{name} is not implemented yet: replace `raise NotImplementedError()` with your code."
         ) from None

@@ -14,9 +14,16 @@
 # - fit a noisy sine wave with a ReLU network and a tanh network, and see what training ten
 #   times longer does.
 #
+# **Time:** about two hours: 30 minutes of reading, an hour of deriving and coding the seven short
+# TODOs, 20 minutes for the experiments and checkpoints; running every cell takes about 20 seconds
+# on an idle machine, 13 of them the two 15,000-epoch training runs.
+# **Needs:** stage 02 (the `Linear` layer and `numerical_gradient`, given here as read-only
+# cells), the chain rule, and the derivative of $e^x$.
+#
 # Cells marked **TODO** are yours. The test cell after each one checks your work straight away;
 # the grader runs more checks of the same kind later, so make your code correct in general, not
-# just for the examples shown.
+# just for the examples shown. Above each TODO, collapsed **hints** (click to open) lead from the
+# idea to the formula: work it out on paper first, then open one hint at a time.
 
 # %%
 import matplotlib.pyplot as plt
@@ -41,11 +48,20 @@ from helpers.testing import assert_close, assert_gradient_close, assert_shape, a
 # like (the *universal approximation theorem*).
 #
 # $\varphi$ acts **elementwise**: $y_i = \varphi(x_i)$, each output depending on its own input
-# only. The chain rule therefore needs no matrix product, just a multiplication element by
-# element:
+# only. So when the chain rule collects the paths from $x_i$ to the loss, there is only one: the
+# one through $y_i$. The backward pass of an activation therefore needs no matrix product, only
+# the derivative $\varphi'$ and an elementwise operation. Which one? That is the first thing to
+# work out:
 #
-# $$\frac{\partial L}{\partial x_i} = \frac{\partial L}{\partial y_i}\, \varphi'(x_i),
-#   \qquad dx = dout \odot \varphi'(x).$$
+# <details><summary>Hint: the chain rule for an elementwise function</summary>
+#
+# $\frac{\partial L}{\partial x_i} = \sum_j \frac{\partial L}{\partial y_j}\frac{\partial y_j}{\partial x_i}$,
+# and $\frac{\partial y_j}{\partial x_i} = 0$ unless $j = i$, so
+# $\frac{\partial L}{\partial x_i} = \frac{\partial L}{\partial y_i}\, \varphi'(x_i)$: in
+# arrays, $dx = dout \odot \varphi'(x)$, where $\odot$ multiplies element by element (numpy's `*`).
+# Each backward function below then comes down to finding $\varphi'$.
+#
+# </details>
 #
 # Every backward function in this notebook takes `x`, the **pre-activation input** that the
 # forward pass received (not its output), and `dout`, the gradient of the loss with respect to
@@ -58,16 +74,41 @@ from helpers.testing import assert_close, assert_gradient_close, assert_shape, a
 #
 # The rectified linear unit keeps positive numbers and replaces negative ones by zero:
 #
-# $$\operatorname{relu}(x) = \max(0, x), \qquad
-#   \operatorname{relu}'(x) = \begin{cases} 1 & x > 0 \\ 0 & x < 0 \end{cases}$$
+# $$\operatorname{relu}(x) = \max(0, x).$$
 #
-# At exactly $x = 0$ the function has a corner and no derivative. Any number between 0 and 1 is
-# a valid choice there (a *subgradient*); this course, like most libraries, uses **0**, so the
-# backward pass lets a gradient through only where $x > 0$.
+# It is made of two straight pieces that meet at $x = 0$. At exactly $x = 0$ the function has a
+# corner and no derivative. Any number between 0 and 1 is a valid choice there (a
+# *subgradient*); this course, like most libraries, uses **0**.
 #
 # **TODO:** implement `relu` and `relu_backward`. Both work on arrays of any shape; avoid Python
 # loops (a comparison such as `x > 0` gives a boolean mask you can multiply by or pass to
 # `np.where`).
+#
+# <details><summary>Hint 1: the idea</summary>
+#
+# `relu`: numpy has an elementwise maximum, `np.maximum(a, b)`, which broadcasts a number against
+# an array and returns a new array. `relu_backward`: on each of the two pieces ReLU is a straight
+# line, so its derivative there is that line's slope.
+#
+# </details>
+#
+# <details><summary>Hint 2: the key step</summary>
+#
+# The slopes: 1 where $x > 0$ and 0 where $x < 0$, and 0 at $x = 0$ by this course's convention.
+# Combine them with `dout` by the elementwise chain rule of section 1, and build a **new** array:
+# setting entries of `x` or `dout` to 0 in place would change the caller's arrays.
+#
+# </details>
+#
+# <details><summary>Hint 3: the formula</summary>
+#
+# $$\operatorname{relu}'(x) = \begin{cases} 1 & x > 0 \\ 0 & x \le 0 \end{cases}, \qquad
+#   dx = dout \odot [x > 0],$$
+#
+# where $[x > 0]$ is 1 where the condition holds and 0 elsewhere: the gradient passes where the
+# input was positive and is blocked everywhere else.
+#
+# </details>
 
 # %% nbgrader={"grade_id": "relu", "solution": true}
 def relu(x):
@@ -109,9 +150,9 @@ def relu_backward(x, dout):
     """Backward pass of ReLU.
 
     x: the pre-activation input of the forward pass, array of any shape.
-    dout: dL/d relu(x), same shape as x.
-    Returns dx = dout where x > 0 and 0 where x <= 0 (the derivative at exactly 0 is taken to be 0),
-    a new array of x's shape. Does not modify x or dout.
+    dout: dL/d relu(x), the gradient of the loss with respect to relu's output, same shape as x.
+    Returns dx = dL/dx, a new array of x's shape. At x == 0 exactly, where ReLU has no
+    derivative, take the derivative to be 0. Does not modify x or dout.
     """
     ### BEGIN SOLUTION
     return dout * (x > 0)
@@ -119,16 +160,33 @@ def relu_backward(x, dout):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_relu_backward", "points": 2}
+def forward_is_right(forward, expected, **kwargs):
+    """Does an activation give the expected values on a fixed input, without changing it?"""
+    probe = np.array([[-2.0, -0.5, 0.0], [0.5, 1.0, 3.0]])
+    try:
+        values = forward(probe, **kwargs)
+    except Exception:
+        return False
+    return (np.shape(values) == probe.shape and np.allclose(values, expected)
+            and np.array_equal(probe, [[-2.0, -0.5, 0.0], [0.5, 1.0, 3.0]]))
+
+
 x = np.array([[-2.0, -0.5, 0.0], [0.5, 1.0, 3.0]])
 dout = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
 x_before, dout_before = x.copy(), dout.copy()
-dx = call(relu_backward, x, dout)
-assert_shape("relu_backward", dx, (2, 3), case="dx has the shape of x")
-# the gradient passes where x > 0 and is blocked where x <= 0, including at x = 0 exactly
-assert_close("relu_backward", dx, [[0.0, 0.0, 0.0], [4.0, 5.0, 6.0]],
-             case="x = [[-2, -0.5, 0], [0.5, 1, 3]], dout = [[1, 2, 3], [4, 5, 6]]")
-assert_unchanged("relu_backward", "x", x_before, x)
-assert_unchanged("relu_backward", "dout", dout_before, dout)
+try:
+    dx = call(relu_backward, x, dout)
+    assert_shape("relu_backward", dx, (2, 3), case="dx has the shape of x")
+    # worked by hand from the two slopes of ReLU and the convention at 0
+    assert_close("relu_backward", dx, [[0.0, 0.0, 0.0], [4.0, 5.0, 6.0]],
+                 case="x = [[-2, -0.5, 0], [0.5, 1, 3]], dout = [[1, 2, 3], [4, 5, 6]]")
+    assert_unchanged("relu_backward", "x", x_before, x)
+    assert_unchanged("relu_backward", "dout", dout_before, dout)
+except AssertionError as error:
+    if "not implemented yet" not in str(error) and not forward_is_right(relu, [[0.0, 0.0, 0.0], [0.5, 1.0, 3.0]]):
+        raise AssertionError(f"relu_backward may use your relu, and relu is wrong: fix `relu` first (see its "
+                             f"test above), then run this test again. This test said: {error}") from error
+    raise
 print("relu_backward: visible tests passed")
 ### BEGIN HIDDEN TESTS
 def _numerical_gradient_array(f, x, dout, h=1e-5):  # f acts elementwise: all central differences at once
@@ -169,22 +227,44 @@ assert_unchanged("relu_backward", "dout", _d32_0, _d32)
 #
 # The hyperbolic tangent squashes every number into $(-1, 1)$, smoothly:
 #
-# $$\tanh(x) = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}}, \qquad \tanh'(x) = 1 - \tanh^2(x).$$
+# $$\tanh(x) = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}} .$$
 #
 # Its forward pass is numpy's `np.tanh`, which is accurate and never overflows, so only the
-# backward pass is yours. Remember that `x` is the *input* of tanh: some texts write the derivative
-# as $1 - y^2$ in terms of the output $y = \tanh(x)$, which is the same thing only if you pass the
-# output.
+# backward pass is yours.
 #
-# **TODO:** implement `tanh_backward`.
+# **TODO:** derive $\tanh'(x)$, then implement `tanh_backward`.
+#
+# <details><summary>Hint 1: the idea</summary>
+#
+# $\tanh$ is a quotient $u / v$ with $u = e^{x} - e^{-x}$ and $v = e^{x} + e^{-x}$. Use the
+# quotient rule, $(u/v)' = (u' v - u v') / v^2$, and notice that $u' = v$ and $v' = u$.
+#
+# </details>
+#
+# <details><summary>Hint 2: the key step</summary>
+#
+# $\tanh'(x) = \dfrac{v^2 - u^2}{v^2} = 1 - \left(\dfrac{u}{v}\right)^2$: the derivative can be
+# written with $\tanh$ itself, which numpy computes for you.
+#
+# </details>
+#
+# <details><summary>Hint 3: the formula</summary>
+#
+# $$\tanh'(x) = 1 - \tanh^2(x), \qquad dx = dout \odot \bigl(1 - \tanh^2(x)\bigr).$$
+#
+# Remember that `x` is the *input* of tanh: some texts write the derivative as $1 - y^2$ in terms
+# of the output $y = \tanh(x)$, which is the same thing only if you pass the output.
+#
+# </details>
 
 # %% nbgrader={"grade_id": "tanh_backward", "solution": true}
 def tanh_backward(x, dout):
     """Backward pass of tanh.
 
-    x: the pre-activation input of the forward pass np.tanh(x), array of any shape.
-    dout: dL/d tanh(x), same shape as x.
-    Returns dx = dout * (1 - tanh(x)**2), a new array of x's shape. Does not modify x or dout.
+    x: the pre-activation input of the forward pass np.tanh(x) (its input, not its output),
+       array of any shape.
+    dout: dL/d tanh(x), the gradient of the loss with respect to tanh's output, same shape as x.
+    Returns dx = dL/dx, a new array of x's shape. Does not modify x or dout.
     """
     ### BEGIN SOLUTION
     return dout * (1.0 - np.tanh(x) ** 2)
@@ -239,12 +319,34 @@ assert_unchanged("tanh_backward", "dout", _d32_0, _d32)
 # weights stop changing: the unit is "dead". Leaky ReLU keeps a small slope $\alpha$ (typically
 # 0.01) on the negative side so that some gradient always flows:
 #
-# $$\operatorname{leaky}(x) = \begin{cases} x & x > 0 \\ \alpha x & x \le 0 \end{cases}, \qquad
-#   \operatorname{leaky}'(x) = \begin{cases} 1 & x > 0 \\ \alpha & x \le 0 \end{cases}$$
+# $$\operatorname{leaky}(x) = \begin{cases} x & x > 0 \\ \alpha x & x \le 0 \end{cases}$$
 #
-# At $x = 0$ we follow the same convention as for ReLU and take the left-hand slope, $\alpha$.
+# At $x = 0$, where the two pieces meet at a corner, we follow the same convention as for ReLU
+# and take the left-hand slope: the derivative at 0 is taken to be $\alpha$.
 #
 # **TODO:** implement `leaky_relu` and `leaky_relu_backward`. Use the `alpha` you are given.
+#
+# <details><summary>Hint 1: the idea</summary>
+#
+# `leaky_relu`: `np.where(condition, a, b)` picks, element by element, from `a` where the
+# condition holds and from `b` elsewhere. `leaky_relu_backward`: as for ReLU, each piece is a
+# straight line; what are the two slopes?
+#
+# </details>
+#
+# <details><summary>Hint 2: the key step</summary>
+#
+# The slope is 1 where $x > 0$ and $\alpha$ where $x \le 0$ (at 0 by the convention above).
+# Multiply `dout` by those slopes element by element, into a new array.
+#
+# </details>
+#
+# <details><summary>Hint 3: the formula</summary>
+#
+# $$\operatorname{leaky}'(x) = \begin{cases} 1 & x > 0 \\ \alpha & x \le 0 \end{cases}, \qquad
+#   dx = dout \odot \operatorname{leaky}'(x).$$
+#
+# </details>
 
 # %% nbgrader={"grade_id": "leaky_relu", "solution": true}
 def leaky_relu(x, alpha=0.01):
@@ -295,9 +397,10 @@ def leaky_relu_backward(x, dout, alpha=0.01):
     """Backward pass of leaky ReLU.
 
     x: the pre-activation input of the forward pass, array of any shape.
-    dout: dL/d leaky_relu(x), same shape as x. alpha: the slope for negative inputs.
-    Returns dx = dout where x > 0 and alpha * dout where x <= 0 (at exactly 0 the slope is alpha),
-    a new array of x's shape. Does not modify x or dout.
+    dout: dL/d leaky_relu(x), the gradient of the loss with respect to its output, same shape as x.
+    alpha: the slope for negative inputs, the same alpha as in the forward pass.
+    Returns dx = dL/dx, a new array of x's shape. At x == 0 exactly, take the derivative to be
+    alpha (the slope on the left). Does not modify x or dout.
     """
     ### BEGIN SOLUTION
     return dout * np.where(x > 0, 1.0, alpha)
@@ -305,18 +408,38 @@ def leaky_relu_backward(x, dout, alpha=0.01):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_leaky_relu_backward", "points": 2}
+def forward_is_right(forward, expected, **kwargs):
+    """Does an activation give the expected values on a fixed input, without changing it?"""
+    probe = np.array([[-2.0, -0.5, 0.0], [0.5, 1.0, 3.0]])
+    try:
+        values = forward(probe, **kwargs)
+    except Exception:
+        return False
+    return (np.shape(values) == probe.shape and np.allclose(values, expected)
+            and np.array_equal(probe, [[-2.0, -0.5, 0.0], [0.5, 1.0, 3.0]]))
+
+
 x = np.array([[-2.0, -0.5, 0.0], [0.5, 1.0, 3.0]])
 dout = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
 x_before, dout_before = x.copy(), dout.copy()
-dx = call(leaky_relu_backward, x, dout)
-assert_shape("leaky_relu_backward", dx, (2, 3), case="dx has the shape of x")
-assert_close("leaky_relu_backward", dx, [[0.01, 0.02, 0.03], [4.0, 5.0, 6.0]],
-             case="x = [[-2, -0.5, 0], [0.5, 1, 3]], dout = [[1, 2, 3], [4, 5, 6]], default alpha = 0.01")
-# at x = 0 the slope is alpha, as for x < 0
-assert_close("leaky_relu_backward", leaky_relu_backward(x, dout, alpha=0.2), [[0.2, 0.4, 0.6], [4.0, 5.0, 6.0]],
-             case="the same x and dout with alpha = 0.2")
-assert_unchanged("leaky_relu_backward", "x", x_before, x)
-assert_unchanged("leaky_relu_backward", "dout", dout_before, dout)
+try:
+    dx = call(leaky_relu_backward, x, dout)
+    assert_shape("leaky_relu_backward", dx, (2, 3), case="dx has the shape of x")
+    # worked by hand: at x = 0 the slope is alpha, as for x < 0
+    assert_close("leaky_relu_backward", dx, [[0.01, 0.02, 0.03], [4.0, 5.0, 6.0]],
+                 case="x = [[-2, -0.5, 0], [0.5, 1, 3]], dout = [[1, 2, 3], [4, 5, 6]], default alpha = 0.01")
+    assert_close("leaky_relu_backward", leaky_relu_backward(x, dout, alpha=0.2), [[0.2, 0.4, 0.6], [4.0, 5.0, 6.0]],
+                 case="the same x and dout with alpha = 0.2")
+    assert_unchanged("leaky_relu_backward", "x", x_before, x)
+    assert_unchanged("leaky_relu_backward", "dout", dout_before, dout)
+except AssertionError as error:
+    if "not implemented yet" not in str(error) and not (
+            forward_is_right(leaky_relu, [[-0.02, -0.005, 0.0], [0.5, 1.0, 3.0]])
+            and forward_is_right(leaky_relu, [[-0.4, -0.1, 0.0], [0.5, 1.0, 3.0]], alpha=0.2)):
+        raise AssertionError(f"leaky_relu_backward may use your leaky_relu, and leaky_relu is wrong: fix "
+                             f"`leaky_relu` first (see its test above), then run this test again. "
+                             f"This test said: {error}") from error
+    raise
 print("leaky_relu_backward: visible tests passed")
 ### BEGIN HIDDEN TESTS
 def _numerical_gradient_array(f, x, dout, h=1e-5):  # f acts elementwise: all central differences at once
@@ -355,8 +478,7 @@ assert_unchanged("leaky_relu_backward", "dout", _d32_0, _d32)
 # The logistic sigmoid squashes every number into $(0, 1)$, which makes it the natural output for
 # a probability:
 #
-# $$\sigma(x) = \frac{1}{1 + e^{-x}} = \frac{e^{x}}{1 + e^{x}}, \qquad
-#   \sigma'(x) = \sigma(x)\,\bigl(1 - \sigma(x)\bigr).$$
+# $$\sigma(x) = \frac{1}{1 + e^{-x}} = \frac{e^{x}}{1 + e^{x}} .$$
 #
 # (It is a shifted and scaled tanh: $\sigma(x) = \tfrac12\bigl(1 + \tanh(x/2)\bigr)$.)
 #
@@ -364,17 +486,46 @@ assert_unchanged("leaky_relu_backward", "dout", _d32_0, _d32)
 # For $x = -1000$ the first formula needs $e^{1000}$, which overflows to `inf`: the final answer
 # $1/(1 + \infty) = 0$ happens to be right, but numpy prints `RuntimeWarning: overflow encountered
 # in exp`. The second formula is worse: for $x = 1000$ it computes $\infty / \infty$ = `nan`.
-# Each formula is safe exactly where the other one is not, so a stable sigmoid only ever
-# exponentiates numbers $\le 0$: use $\frac{1}{1 + e^{-x}}$ where $x \ge 0$ and
-# $\frac{e^{x}}{1 + e^{x}}$ where $x < 0$. One trap: `np.where(cond, a, b)` computes **both** `a`
-# and `b` for every element before choosing, so writing the two unsafe formulas inside `np.where`
-# still overflows. Compute the exponential of $-|x|$ instead, or work on the two halves of the array
-# separately.
+# One trap to know about: `np.where(cond, a, b)` computes **both** `a` and `b` for every element
+# before choosing between them.
 #
 # The tests run your sigmoid at $x = \pm 1000$ with numpy set to raise an error on overflow, so
 # any overflow, even one whose result is thrown away, fails the test.
 #
-# **TODO:** implement `sigmoid` (stable) and `sigmoid_backward`.
+# **TODO:** implement `sigmoid` (stable), then derive $\sigma'(x)$ and implement
+# `sigmoid_backward`.
+#
+# <details><summary>Hint 1: the idea</summary>
+#
+# `sigmoid`: $e^{t}$ overflows only for large positive $t$. Where does each of the two formulas
+# exponentiate a large positive number? Each one is safe exactly where the other is not.
+# `sigmoid_backward`: write $\sigma(x) = (1 + e^{-x})^{-1}$ and use the chain rule.
+#
+# </details>
+#
+# <details><summary>Hint 2: the key step</summary>
+#
+# `sigmoid`: a stable sigmoid only ever exponentiates numbers $\le 0$: the first formula where
+# $x \ge 0$, the second where $x < 0$. Because `np.where` evaluates both branches, do not put the
+# two formulas into it as they stand: compute the one exponential that is safe everywhere,
+# $z = e^{-|x|} \in (0, 1]$, or work on the two halves of the array separately.
+# `sigmoid_backward`: the chain rule gives $\sigma'(x) = \dfrac{e^{-x}}{(1 + e^{-x})^2}$, which
+# itself overflows for large negative $x$. Write it as a product of two factors you already know:
+# $\frac{1}{1 + e^{-x}}$ and $\frac{e^{-x}}{1 + e^{-x}}$.
+#
+# </details>
+#
+# <details><summary>Hint 3: the formula</summary>
+#
+# With $z = e^{-|x|}$: $\sigma(x) = \frac{1}{1 + z}$ where $x \ge 0$ and $\frac{z}{1 + z}$ where
+# $x < 0$. And
+#
+# $$\sigma'(x) = \sigma(x)\,\bigl(1 - \sigma(x)\bigr), \qquad
+#   dx = dout \odot \sigma(x) \odot \bigl(1 - \sigma(x)\bigr),$$
+#
+# computed with your stable `sigmoid`.
+#
+# </details>
 
 # %% nbgrader={"grade_id": "sigmoid", "solution": true}
 def sigmoid(x):
@@ -455,10 +606,12 @@ assert_unchanged("sigmoid", "x", _x32_0, _x32)
 def sigmoid_backward(x, dout):
     """Backward pass of the sigmoid.
 
-    x: the pre-activation input of the forward pass sigmoid(x), float array of any shape.
-    dout: dL/d sigmoid(x), same shape as x.
-    Returns dx = dout * s * (1 - s) with s = sigmoid(x), a new array of x's shape. Does not modify
-    x or dout. Like sigmoid, it must not overflow for large |x|.
+    x: the pre-activation input of the forward pass sigmoid(x) (its input, not its output),
+       float array of any shape.
+    dout: dL/d sigmoid(x), the gradient of the loss with respect to its output, same shape as x.
+    Returns dx = dL/dx, a new array of x's shape. Does not modify x or dout. Like sigmoid, it
+    must not overflow (no warning, no inf or nan) for large |x|, such as +-1000. It may call
+    your sigmoid.
     """
     ### BEGIN SOLUTION
     s = sigmoid(x)
@@ -470,19 +623,39 @@ def sigmoid_backward(x, dout):
 x = np.array([[0.0, 1.0, -1.0]])
 dout = np.array([[1.0, 2.0, -1.0]])
 x_before, dout_before = x.copy(), dout.copy()
-dx = call(sigmoid_backward, x, dout)
-assert_shape("sigmoid_backward", dx, (1, 3), case="dx has the shape of x")
-# sigma'(0) = 0.25 and sigma'(1) = sigma'(-1) = 0.19661193324148185
-assert_close("sigmoid_backward", dx, [[0.25, 2 * 0.19661193324148185, -0.19661193324148185]],
-             case="x = [[0, 1, -1]], dout = [[1, 2, -1]]")
-assert_unchanged("sigmoid_backward", "x", x_before, x)
-assert_unchanged("sigmoid_backward", "dout", dout_before, dout)
-with np.errstate(over="raise", invalid="raise", divide="raise"):
+
+
+def sigmoid_is_right():
+    """Does sigmoid pass a quick check: the right values, no overflow, its input unchanged?"""
+    probe = np.array([-1000.0, -1.0, 0.0, 1.0, 1000.0])
     try:
-        extreme = sigmoid_backward(np.array([-1000.0, 1000.0]), np.array([1.0, 1.0]))
-    except FloatingPointError as error:
-        raise AssertionError(f"sigmoid_backward overflowed for x = [-1000, 1000] ({error})") from None
-assert_close("sigmoid_backward", extreme, [0.0, 0.0], rtol=0, atol=1e-12, case="x = [-1000, 1000], dout = [1, 1]")
+        with np.errstate(over="raise", invalid="raise", divide="raise"):
+            values = sigmoid(probe)
+    except Exception:
+        return False
+    return (np.shape(values) == probe.shape and np.array_equal(probe, [-1000.0, -1.0, 0.0, 1.0, 1000.0])
+            and np.allclose(values, [0.0, 0.2689414213699951, 0.5, 0.7310585786300049, 1.0], rtol=1e-9, atol=1e-12))
+
+
+try:
+    dx = call(sigmoid_backward, x, dout)
+    assert_shape("sigmoid_backward", dx, (1, 3), case="dx has the shape of x")
+    # sigma'(0) = 0.25 and sigma'(1) = sigma'(-1) = 0.19661193324148185
+    assert_close("sigmoid_backward", dx, [[0.25, 2 * 0.19661193324148185, -0.19661193324148185]],
+                 case="x = [[0, 1, -1]], dout = [[1, 2, -1]]")
+    assert_unchanged("sigmoid_backward", "x", x_before, x)
+    assert_unchanged("sigmoid_backward", "dout", dout_before, dout)
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        try:
+            extreme = sigmoid_backward(np.array([-1000.0, 1000.0]), np.array([1.0, 1.0]))
+        except FloatingPointError as error:
+            raise AssertionError(f"sigmoid_backward overflowed for x = [-1000, 1000] ({error})") from None
+    assert_close("sigmoid_backward", extreme, [0.0, 0.0], rtol=0, atol=1e-12, case="x = [-1000, 1000], dout = [1, 1]")
+except AssertionError as error:
+    if "not implemented yet" not in str(error) and not sigmoid_is_right():
+        raise AssertionError(f"sigmoid_backward may use your sigmoid, and sigmoid is wrong: fix `sigmoid` first "
+                             f"(see its test above), then run this test again. This test said: {error}") from error
+    raise
 print("sigmoid_backward: visible tests passed")
 ### BEGIN HIDDEN TESTS
 import math as _math
@@ -579,9 +752,12 @@ plt.show()
 # built from them and from **your** activation functions. Its backward pass is the chain rule read
 # from right to left: the output layer turns $\partial L / \partial \hat y$ into the gradient with
 # respect to the hidden activations, your backward function turns that into the gradient with
-# respect to the pre-activations (which is why the network keeps them as `self.h_pre`), and the
-# hidden layer does the rest. `step(lr)` is one step of gradient descent on all four parameter
-# arrays.
+# respect to the pre-activations, and the hidden layer does the rest. The activation's step is
+# the only place where the nonlinearity enters on the way back, as its local derivative at the
+# pre-activations; that is why the network keeps them as `self.h_pre`. `step(lr)` is one step of
+# gradient descent on all four parameter arrays.
+#
+# ![The computational graph of the MLP for a batch of B rows: values forward through Linear, the activation and Linear; on the way back the activation multiplies the gradient by its derivative at the kept pre-activations](figure:mlp_graph)
 
 # %% nbgrader={"grade_id": "given_linear", "locked": true}
 class Linear:
@@ -696,9 +872,10 @@ def mse_backward(yhat, y):
 # by the relative error $\max_i \frac{|a_i - n_i|}{\max(10^{-8},\, |a_i| + |n_i|)}$.
 #
 # **Threshold:** every error should be below $10^{-6}$ (typically around $10^{-8}$ or smaller).
-# A few times $10^{-3}$ or more means a wrong backward pass. (ReLU and leaky ReLU have a kink: if
-# some pre-activation happened to lie within $h = 10^{-5}$ of 0, the numerical gradient there would
-# be off, but with random inputs that essentially never happens.)
+# A few times $10^{-3}$ or more means that an activation's backward pass does not match its
+# forward pass: one of the two is wrong, and their tests above say which. (ReLU and leaky ReLU
+# have a kink: if some pre-activation happened to lie within $h = 10^{-5}$ of 0, the numerical
+# gradient there would be off, but with random inputs that essentially never happens.)
 
 # %%
 GRADCHECK_THRESHOLD = 1e-6
@@ -715,7 +892,7 @@ for nonlin in ["relu", "leaky_relu", "tanh", "sigmoid"]:
         numeric = numerical_gradient(lambda _: mse(net.forward(x_check), y_check), param)
         error = relative_error(grad, numeric)
         worst = max(worst, error)
-        verdict = "ok" if error < GRADCHECK_THRESHOLD else "TOO LARGE: check your backward pass"
+        verdict = "ok" if error < GRADCHECK_THRESHOLD else f"TOO LARGE: check the tests of {nonlin} and its backward pass"
         print(f"{nonlin:10s} {name:9s} relative error {error:.2e}  {verdict}")
 print(f"largest relative error {worst:.2e} (threshold {GRADCHECK_THRESHOLD:.0e})")
 
@@ -734,9 +911,14 @@ print(f"largest relative error {worst:.2e} (threshold {GRADCHECK_THRESHOLD:.0e})
 #
 # **Where the units bend.** Hidden unit $j$ computes $\varphi(w_j x + b_j)$, whose kink (ReLU) or
 # centre (tanh) lies where $w_j x + b_j = 0$, at $x = -b_j / w_j$. With the biases at zero, every
-# unit would bend at $x = 0$, and gradient descent would first have to spread them out (a ReLU
-# network started that way often gets stuck far from a good fit). So before training we set
-# $b_j = -w_j c_j$ with $c_j$ drawn uniformly from the data range $[-1, 1]$.
+# unit would bend at $x = 0$, and gradient descent would first have to spread the bends over the
+# data. So before training we set $b_j = -w_j c_j$ with $c_j$ drawn uniformly from the data range
+# $[-1, 1]$.
+#
+# The two runs of 15,000 epochs take about 13 seconds together on an idle machine (a progress bar
+# shows how far they are). While nbgrader grades a submission they run 150 epochs instead (and the
+# comparison at 15 epochs), so the numbers and curves in a graded copy differ from the ones
+# discussed below.
 
 # %%
 x_all, y_all = make_sine_data(n=400, noise=0.1, seed=0)
@@ -850,8 +1032,9 @@ for column, nonlin in enumerate(["relu", "tanh"]):
     ax = axes[1, column]
     plot_curves(results[nonlin]["history"], title=f"{nonlin} MLP: loss during training",
                 xlabel="epoch", ylabel="MSE (log scale)", logy=True, ax=ax)
-    ax.axvline(SHORT, color="grey", ls=":", lw=1.5)
-    ax.axhline(0.01, color="grey", lw=1)
+    ax.axvline(SHORT, color="grey", ls=":", lw=1.5, label=f"epoch {SHORT:,}")
+    ax.axhline(0.01, color="grey", lw=1, label="noise variance 0.01")
+    ax.legend()
 plt.tight_layout()
 plt.show()
 
