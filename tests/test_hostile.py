@@ -3,8 +3,12 @@
 One class of stage-03 submissions is graded once, through the CLI, with two workers (module
 fixture): an honest reference graded before every attacker (alphabetically) and one after, and
 one notebook per interpreter attack and per group of host attacks (tests/support/hostile.py holds
-the catalogue). The test listens on a TCP and a UDP port and an abstract unix socket while the
-class is graded, then looks on the host for anything an attack left behind.
+the catalogue), and, after them, an attack on the kernels' shared log with a victim graded after it
+in the same worker. The grader's prepared assignment is a private copy, so that the sabotage
+attacks could not spoil the repository's cache even through a hole. The test listens on a TCP and
+a UDP port and an abstract unix socket while the class is graded, then looks on the host for
+anything an attack left behind (and undoes it before any test looks, so a hole cannot break the
+checkout for others).
 
 - Host attacks (persistence, processes, theft, sabotage, resources, network): each test checks
   that the harm did not happen, on the host: files byte-identical or without the run's mark, no
@@ -20,6 +24,7 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
@@ -32,7 +37,7 @@ import pytest
 from nbgrader.api import Gradebook, MissingEntry
 
 from autograder.catalogue.examples import blank_submission, reference_submission, with_cell
-from autograder.grading.course import feedback_config
+from autograder.grading.course import feedback_config, prepared
 from autograder.limits import DEFAULT
 from autograder.nbgrader_run import run_nbgrader
 from autograder.nbio import write_notebook
@@ -54,6 +59,7 @@ class Run:
     ctx: Context
     root: Path
     course: Path
+    cache: Path          # the prepared-assignment cache the grader used
     proc: subprocess.CompletedProcess
     elapsed: float
     rows: dict
@@ -113,11 +119,15 @@ def run(tmp_path_factory) -> Run:
     course = root / "course"
     course.mkdir()
     (course / "nbgrader_config.py").write_text(INSTRUCTOR_CONFIG, encoding="utf-8")
+    # The grader's prepared assignment, copied: the sabotage attacks aim at this copy, so that a
+    # hole in the sandbox could not spoil the repository's shared cache (build/prepared/).
+    cache, template = root / "prepared", prepared(A)
+    shutil.copytree(template, cache / template.name)
     listeners = Listeners()
     tcp, udp = listeners.ports
     ctx = Context(mark=uuid.uuid4().hex[:12], repo=str(ROOT), course=str(course), tcp_port=tcp, udp_port=udp,
                   abstract_socket=listeners.abstract_name, host_addresses=host_addresses(), grader_pid=os.getpid(),
-                  disk=DISK, memory=MEMORY)
+                  disk=DISK, memory=MEMORY, prepared=str(cache))
     attacks = all_attacks(ctx)
     submitted = root / "incoming" / "submitted"
     blank = blank_submission(A)
@@ -137,7 +147,7 @@ def run(tmp_path_factory) -> Run:
              "--course-dir", str(course), "--no-figures",
              "--cell-timeout", str(CELL_TIMEOUT), "--submission-timeout", str(SUBMISSION_TIMEOUT),
              "--memory-limit", str(MEMORY), "--disk-limit", str(DISK), "--max-output", "100000"],
-            cwd=ROOT, capture_output=True, text=True, timeout=1800)
+            cwd=ROOT, capture_output=True, text=True, timeout=1800, env={**os.environ, "NNCOURSE_PREPARED": str(cache)})
     finally:
         elapsed = time.monotonic() - start
         # Whatever got out is found, recorded and undone before any test looks at it.
@@ -159,7 +169,7 @@ def run(tmp_path_factory) -> Run:
     assert proc.returncode == 0, proc.stderr[-3000:]
     rows = {r["student"]: r for r in json.loads(proc.stdout)}
     (root / "results.json").write_text(proc.stdout, encoding="utf-8")
-    return Run(ctx, root, course, proc, elapsed, rows, {a.name: a for a in attacks}, leftovers,
+    return Run(ctx, root, course, cache, proc, elapsed, rows, {a.name: a for a in attacks}, leftovers,
                list(listeners.received), changed, strays)
 
 
@@ -316,6 +326,11 @@ def test_the_gradebook_keeps_every_students_grades(run):
             assert sum(run.gradebook_scores(student).values()) == r["auto_score"], student
     results = run.report("x_sabotage", "zero_grades")["results"]
     assert results and all(res != "zeroed" for res in results.values()), results
+    # the grader's prepared gradebook (which every worker starts from) still holds the hidden tests
+    (gradebook,) = run.cache.glob("*/gradebook.db")
+    with sqlite3.connect(gradebook) as db:
+        sources = [row[0] for row in db.execute("SELECT source FROM source_cell")]
+    assert any(HIDDEN_LINE in src for src in sources)
 
 
 def test_other_students_folders_survive(run):

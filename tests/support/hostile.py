@@ -48,6 +48,7 @@ class Context:
     grader_pid: int            # the test process, parent of the grader
     disk: int                  # the --disk-limit in bytes
     memory: int                # the --memory-limit in bytes
+    prepared: str = ""         # the grader's cache of prepared assignments for this run (a private copy)
     honest: tuple[str, ...] = ("aaa_honest", "zzz_honest")
 
     def sleep(self, attack: str) -> str:
@@ -310,7 +311,7 @@ def score_attacks() -> list[Attack]:
 # --- host attacks ------------------------------------------------------------------------------
 
 def host_attacks(ctx: Context) -> list[Attack]:
-    P = dict(mark=ctx.mark, repo=ctx.repo, course=ctx.course, honest=list(ctx.honest))
+    P = dict(mark=ctx.mark, repo=ctx.repo, course=ctx.course, honest=list(ctx.honest), prepared=ctx.prepared)
     out = []
 
     # persistence: change the grader or the environment for the students graded later
@@ -494,7 +495,8 @@ def host_attacks(ctx: Context) -> list[Attack]:
             import glob, os
             found = {}
             for path in [os.path.join(base, "source", "03_mlp", "03_mlp.ipynb") for base in (_P["repo"], _P["course"], _worker)] \\
-                    + glob.glob(os.path.join(_P["repo"], "build", "prepared", "*", "source", "03_mlp", "03_mlp.ipynb")):
+                    + glob.glob(os.path.join(_P["repo"], "build", "prepared", "*", "source", "03_mlp", "03_mlp.ipynb")) \\
+                    + glob.glob(os.path.join(_P["prepared"], "*", "source", "03_mlp", "03_mlp.ipynb")):
                 try:
                     found[path] = open(path).read()
                 except OSError as exc:
@@ -515,7 +517,8 @@ def host_attacks(ctx: Context) -> list[Attack]:
             import glob, os, sqlite3
             found = {}
             for path in [os.path.join(b, "gradebook.db") for b in (_P["course"], _worker)] \\
-                    + glob.glob(os.path.join(_P["repo"], "build", "prepared", "*", "gradebook.db")):
+                    + glob.glob(os.path.join(_P["repo"], "build", "prepared", "*", "gradebook.db")) \\
+                    + glob.glob(os.path.join(_P["prepared"], "*", "gradebook.db")):
                 try:
                     with open(path, "rb"):
                         pass
@@ -557,7 +560,7 @@ def host_attacks(ctx: Context) -> list[Attack]:
             import glob, os, sqlite3
             results = {}
             for path in [os.path.join(b, "gradebook.db") for b in (_P["course"], _worker)] \\
-                    + glob.glob(os.path.join(_P["repo"], "build", "prepared", "*", "gradebook.db")):
+                    + glob.glob(os.path.join(_P["prepared"], "*", "gradebook.db")):
                 try:
                     with open(path, "rb"):
                         pass
