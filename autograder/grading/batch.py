@@ -118,7 +118,7 @@ def _kernel_env(course_dir: Path, figures: bool, sandbox_jupyter: Path | None) -
 def _prepare_sandbox(course_dir: Path, limits: Limits) -> tuple[Path, str | None]:
     runtime = course_dir / RUNTIME_FOLDER
     runtime.mkdir(parents=True, exist_ok=True)
-    cgroup = sandbox.make_cgroup(f"{os.getpid()}-{course_dir.name}", limits.processes)
+    cgroup = sandbox.make_cgroup(f"{os.getpid()}-{course_dir.name}")
     jupyter = sandbox.write_settings(course_dir / SANDBOX_FOLDER, repo=course_root(), runtime_dir=runtime,
                                      startup_file=course_dir / ".ipython" / "profile_default" / "startup" / STARTUP_FILE,
                                      limits=limits, processes_cgroup=cgroup)
@@ -140,11 +140,8 @@ def grade_batch(assignment: str, batch: list[tuple[SubmissionResult, object]], c
     watch_dir = course_dir / WATCH_FOLDER
     shutil.rmtree(watch_dir, ignore_errors=True)
     watch_dir.mkdir()
-    env = _kernel_env(course_dir, figures, None)
-    cgroup = None
-    if sandboxed:
-        jupyter, cgroup = _prepare_sandbox(course_dir, limits)
-        env = _kernel_env(course_dir, figures, jupyter)
+    jupyter, cgroup = _prepare_sandbox(course_dir, limits) if sandboxed else (None, None)
+    env = _kernel_env(course_dir, figures, jupyter)
     config = grading_config(limits, watch_dir, course_dir / SANDBOX_FOLDER if sandboxed else None)
     try:
         with _Progress(bar, course_dir, assignment, [r.student for r, _ in batch]):

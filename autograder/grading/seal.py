@@ -18,7 +18,7 @@ from pathlib import Path
 from nbgrader.api import Gradebook
 from nbgrader.utils import compute_checksum
 
-from ..kernel.protocol import FINISH_MIME, Fault, finish_statement
+from ..kernel.protocol import FINISH_MIME, finish_statement
 from ..paths import COURSE_ID
 
 
@@ -60,5 +60,3 @@ def zero_unfinished(course_dir: Path, assignment: str, student: str, grade_ids: 
             grade.auto_score = 0.0
         gb.db.commit()
 
-
-UNFINISHED = Fault.UNFINISHED.value

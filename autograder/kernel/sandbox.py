@@ -135,8 +135,9 @@ def _matplotlib_cache() -> str:
         return ""
 
 
-def make_cgroup(name: str, processes: int) -> str | None:
-    """A pids cgroup for one worker's kernels, or None where this machine gives none."""
+def make_cgroup(name: str) -> str | None:
+    """A pids cgroup for one worker's kernels, or None where this machine gives none (each kernel
+    gets its own child group with its own pids.max when it starts)."""
     for root in CGROUP_ROOTS:
         base = Path(root)
         if not (base / "cgroup.procs").exists():
