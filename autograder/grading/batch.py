@@ -17,14 +17,14 @@ import nbformat
 from ..kernel import sandbox
 from ..kernel.protocol import PROTECTED_ENV, RUNTIME_FOLDER, SANDBOX_FOLDER, STARTUP_CODE, STARTUP_FILE, WATCH_FOLDER
 from ..limits import Limits
-from ..nbgrader_run import run_nbgrader
+from ..nbgrader_run import NbgraderProcess, run_nbgrader
 from ..nbio import NOTEBOOK_METADATA, read_notebook, write_notebook
 from ..paths import course_root, release_notebook
 from .collect import collect, grade_cells
 from .course import copy_prepared, feedback_config, grading_config, protected_paths
 from .restore import restore
 from .scan import scan_notebook
-from .seal import new_secret, seal_gradebook
+from .seal import new_secret, seal_job
 from .results import SubmissionResult
 from .text import one_line
 
@@ -127,16 +127,15 @@ def _prepare_sandbox(course_dir: Path, limits: Limits) -> tuple[Path, str | None
 
 def grade_batch(assignment: str, batch: list[tuple[SubmissionResult, object]], course_dir: Path,
                 template: Path, figures: bool = True, limits: Limits = Limits(),
-                feedback: str | None = None, bar=None, sandboxed: bool = True) -> None:
+                feedback: str | None = None, bar=None, sandboxed: bool = True,
+                nbgrader: NbgraderProcess | None = None) -> None:
     """Autograde ``batch`` (result to fill, notebook) in a new course directory ``course_dir``
     made from ``template`` (a prepared course directory). ``feedback``: None, "full" or
-    "hide-hidden". Fills each result in place."""
+    "hide-hidden"; ``nbgrader``: an already started process to autograde with. Fills each result
+    in place."""
     copy_prepared(template, course_dir)
     _place_submissions(batch, course_dir, assignment)
-    cells = grade_cells(assignment)
     secret = new_secret()
-    seal_gradebook(course_dir, assignment, read_notebook(release_notebook(assignment)), secret,
-                   {gid for gid, (_, is_test) in cells.items() if is_test})
     watch_dir = course_dir / WATCH_FOLDER
     shutil.rmtree(watch_dir, ignore_errors=True)
     watch_dir.mkdir()
@@ -145,12 +144,14 @@ def grade_batch(assignment: str, batch: list[tuple[SubmissionResult, object]], c
     config = grading_config(limits, watch_dir, course_dir / SANDBOX_FOLDER if sandboxed else None)
     try:
         with _Progress(bar, course_dir, assignment, [r.student for r, _ in batch]):
-            proc = run_nbgrader(["autograde", assignment, "--force", "--create"], course_dir, env=env,
-                                extra_config=config, memory_limit=limits.memory)
+            proc = (nbgrader or NbgraderProcess()).run(
+                ["autograde", assignment, "--force", "--create"], course_dir, env=env, extra_config=config,
+                memory_limit=limits.memory, seal=seal_job(assignment, secret))
     finally:
         sandbox.remove_cgroup(cgroup)
     for result, _ in batch:
         result.sandbox = "bwrap" if sandboxed else "none"
+    cells = grade_cells(assignment)
     for result, _ in batch:
         if not collect(result, course_dir, cells, limits, secret):
             result.error = failure_reason(proc.stdout, result.student)

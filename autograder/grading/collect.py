@@ -1,12 +1,12 @@
 """After nbgrader autograde: fill a submission's result from the gradebook (scores, through
-nbgrader's API) and the autograded notebook (messages, faults), plus the watch's findings."""
+nbgrader's API) and the autograded notebook (messages, faults), plus the watch's findings.
+
+nbgrader is imported where it is used: importing it costs more than a second, which the grader
+spends while nbgrader runs (grade.py warms it up), not before."""
 from __future__ import annotations
 
 import json
 from pathlib import Path
-
-from nbgrader.api import Gradebook, MissingEntry
-from nbgrader.utils import is_grade, is_solution
 
 from ..kernel.protocol import TRUNCATED, Fault, cell_key, watch_file
 from ..limits import Limits, format_size
@@ -22,6 +22,8 @@ from .text import one_line
 
 def grade_cells(assignment: str) -> dict[str, tuple[float, bool]]:
     """grade_id -> (points, is_autograded_test) for every grade cell of the instructor notebook."""
+    from nbgrader.utils import is_grade, is_solution
+
     cells = {}
     for cell in read_notebook(source_notebook(assignment)).cells:
         if is_grade(cell):
@@ -110,6 +112,8 @@ def flags(log: Path, nb) -> list[str]:
 
 def gradebook_scores(course_dir: Path, assignment: str, student: str) -> dict[str, float] | None:
     """grade cell name -> score for the student's submission, or None if nbgrader recorded none."""
+    from nbgrader.api import Gradebook, MissingEntry
+
     with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}", COURSE_ID) as gb:
         try:
             notebook = gb.find_submission_notebook(assignment, assignment, student)

@@ -12,9 +12,8 @@ import hashlib
 import os
 import shutil
 import tempfile
+from importlib.metadata import version
 from pathlib import Path
-
-import nbgrader
 
 from ..kernel.protocol import RUNTIME_FOLDER
 from ..limits import Limits
@@ -70,7 +69,7 @@ def preparation_digest(assignment: str) -> str:
     digest = hashlib.sha256()
     digest.update(source_notebook(assignment).read_bytes())
     digest.update((course_root() / "nbgrader_config.py").read_bytes())
-    digest.update(nbgrader.__version__.encode())
+    digest.update(version("nbgrader").encode())
     return digest.hexdigest()[:16]
 
 

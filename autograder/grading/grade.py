@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import threading
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
+from importlib import import_module
 from pathlib import Path
 
 from ..kernel import sandbox as kernel_sandbox
 from ..limits import Limits
+from ..nbgrader_run import NbgraderProcess
 from ..paths import UsageError
 from .batch import grade_batch
 from .course import check_course_dir, prepared
-from .merge import merge_courses
 from .results import SubmissionResult
 from .submissions import find_submissions, read_submission
 
@@ -40,6 +43,20 @@ def grade(assignment: str, paths, course_dir: Path | None = None, jobs: int = 1,
         except kernel_sandbox.SandboxUnavailable as exc:
             raise UsageError(f"cannot sandbox the grading kernels: {exc}") from None
     found = find_submissions(assignment, paths)
+    if not found:
+        return []
+    jobs = max(1, min(jobs, len(found)))
+    with ExitStack() as stack:
+        # nbgrader takes over a second to import, in its own process and here (for the gradebook,
+        # read after the run): both start now and overlap with reading and placing the class.
+        processes = [stack.enter_context(NbgraderProcess()) for _ in range(jobs)]
+        threading.Thread(target=import_module, args=("nbgrader.api",), daemon=True).start()
+        return _grade_found(assignment, found, processes, course_dir, figures, limits, feedback_dir,
+                            hide_hidden_tests, progress, sandbox)
+
+
+def _grade_found(assignment, found, processes, course_dir, figures, limits, feedback_dir, hide_hidden_tests,
+                 progress, sandbox) -> list[SubmissionResult]:
     results = [SubmissionResult(submission=str(p), student=s, assignment=assignment) for s, p in found]
     readable = []
     for result, (_, path) in zip(results, found):
@@ -53,7 +70,7 @@ def grade(assignment: str, paths, course_dir: Path | None = None, jobs: int = 1,
     bar = _progress_bar(assignment, len(readable)) if progress else None
     try:
         with tempfile.TemporaryDirectory(prefix="nncourse-grade-") as tmp:
-            jobs = max(1, min(jobs, len(readable)))
+            jobs = min(len(processes), len(readable))
             template = prepared(assignment)
             batches = [readable[i::jobs] for i in range(jobs)]
             # Workers always grade in fresh course directories (nbgrader autograde regrades every
@@ -61,10 +78,13 @@ def grade(assignment: str, paths, course_dir: Path | None = None, jobs: int = 1,
             workers = [Path(tmp) / f"worker{i}" for i in range(jobs)]
             with ThreadPoolExecutor(max_workers=jobs) as pool:
                 futures = [pool.submit(grade_batch, assignment, batch, worker, template, figures, limits,
-                                       feedback, bar, sandbox == "bwrap") for batch, worker in zip(batches, workers)]
+                                       feedback, bar, sandbox == "bwrap", process)
+                           for batch, worker, process in zip(batches, workers, processes)]
                 for future in futures:
                     future.result()
             if course_dir is not None:
+                from .merge import merge_courses
+
                 merge_courses(Path(course_dir).resolve(), workers, assignment)
             if feedback_dir is not None:
                 _copy_feedback(workers, Path(feedback_dir), assignment, [r for r, _ in readable])

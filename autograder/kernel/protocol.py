@@ -9,6 +9,7 @@ no string is written in one file and matched by hand in another.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 from enum import Enum
 
@@ -56,3 +57,12 @@ FINISH_COMMENT = "# (added by the grader: marks that this test cell ran to its e
 def finish_statement(token: str) -> str:
     return (f"{FINISH_COMMENT}\n"
             f"__import__('IPython.display', fromlist=['display']).display({{{FINISH_MIME!r}: {token!r}}}, raw=True)")
+
+
+def token(secret: bytes, grade_id: str) -> str:
+    """The token test cell ``grade_id`` must display in a run whose secret is ``secret``."""
+    return hmac.new(secret, grade_id.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def sealed_source(source: str, secret: bytes, grade_id: str) -> str:
+    return source.rstrip("\n") + "\n\n" + finish_statement(token(secret, grade_id))

@@ -20,7 +20,7 @@ be made, sets its resource limits, and replaces itself with ``bwrap``, which sta
   environment.
 
 bwrap writes its exit status to ``<sandbox>/<student>.status`` (JSON); GuardedExecute reads it to
-say which cap a dead kernel hit.
+say which cap a dead kernel hit. The kernel's own stdout and stderr go to ``<sandbox>/<student>.log``.
 """
 from __future__ import annotations
 
@@ -235,9 +235,10 @@ def _apply_limits(settings: dict) -> None:
         resource.setrlimit(resource.RLIMIT_NPROC, (limit, limit))
 
 
-def status_file(status_dir: str, watch_file: str | None) -> str:
+def status_file(status_dir: str, watch_file: str | None, suffix: str = ".status") -> str:
+    """``<student>.status`` (bwrap's exit status), or with ``suffix=".log"`` the kernel's own log."""
     name = Path(watch_file).stem if watch_file else "kernel"
-    return os.path.join(status_dir, f"{name}.status")
+    return os.path.join(status_dir, f"{name}{suffix}")
 
 
 def main(argv: list[str]) -> None:
@@ -250,8 +251,10 @@ def main(argv: list[str]) -> None:
     command = bwrap_command(settings, submitted, connection_file, status)
     _apply_limits(settings)
     # The kernel's own output is not the notebook's (that travels over ZMQ); keep it out of
-    # nbgrader's pipe, which a process left behind would otherwise hold open.
-    log = os.open(os.path.join(settings["status_dir"], "kernels.log"), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    # nbgrader's pipe, which a process left behind would otherwise hold open. One log per kernel:
+    # a kernel that fills its log up to the file-size cap harms no kernel after it.
+    log = os.open(status_file(settings["status_dir"], os.environ.get(WATCH_FILE_ENV), ".log"),
+                  os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     os.dup2(log, 1)

@@ -780,10 +780,9 @@ def host_attacks(ctx: Context) -> list[Attack]:
     # graded after the honest students: its harm falls on a victim graded later in the same worker
     out.append(Attack(KERNEL_LOG, "resources", "host", {"relu": _cell('''
         import os
-        # The kernel's own stdout and stderr, which ipykernel echoes every fd-level write to, are
-        # a log file of the grader's on the host: find it and fill it up to the file-size limit.
-        log = next((int(fd) for fd in os.listdir("/proc/self/fd")
-                    if os.path.realpath(f"/proc/self/fd/{fd}").endswith("kernels.log")), None)
+        # The kernel's own stdout, which ipykernel echoes every fd-level write to, is a log file
+        # of the grader's on the host: fill it up to the file-size limit.
+        log = 1 if os.path.realpath("/proc/self/fd/1").endswith(".log") else None
         written, error = 0, ""
         try:
             while log is not None and written < 2 * _P["disk"]:
@@ -791,9 +790,8 @@ def host_attacks(ctx: Context) -> list[Attack]:
         except OSError as exc:
             error = repr(exc)
         _say("fill_kernel_log", fd=log, written=written, error=error, size=os.fstat(log).st_size if log else None)
-    ''', **P, disk=ctx.disk)}, "fill the kernels' shared log file (the kernel's inherited stdout) to the file-size limit",
-        hole="every kernel of a worker inherits one log file on the host as stdout/stderr; once it reaches "
-             "RLIMIT_FSIZE every later kernel of that worker dies before it answers"))
+    ''', **P, disk=ctx.disk)}, "fill the kernel's log file (its inherited stdout) up to the file-size limit, to stop the "
+        "kernels graded after it"))
     return out
 
 

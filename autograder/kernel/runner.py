@@ -1,0 +1,83 @@
+"""The nbgrader process: started before its job is known, so that importing nbgrader (about 1.5 s)
+overlaps with the grader's own preparation.
+
+``python -m autograder.kernel.runner`` imports nbgrader's application, then reads one job, a line
+of JSON on stdin (written by :class:`autograder.nbgrader_run.NbgraderProcess`)::
+
+    {"cwd": course dir, "argv": [nbgrader arguments], "env": {extra variables},
+     "memory_limit": bytes or null, "seal": null or {"assignment", "secret" (hex)}}
+
+moves into the course directory, applies the environment and the address-space cap (which every
+kernel nbgrader starts inherits), seals the worker gradebook if asked, and runs the nbgrader
+command as ``python -m nbgrader ARGV`` would. An empty stdin (the grader gave up before the job)
+ends it at once.
+"""
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+import tempfile
+from pathlib import Path
+
+from ..paths import COURSE_ID
+from .protocol import sealed_source
+
+
+def seal_gradebook(course_dir: Path, assignment: str, secret: bytes) -> None:
+    """Give the worker gradebook's copy of every autograded test cell the seal's final statement (see
+    autograder/grading/seal.py); nbgrader's OverwriteCells then puts it into every submission, with
+    a checksum that agrees."""
+    import nbformat
+    from nbgrader.api import Gradebook
+    from nbgrader.utils import compute_checksum, is_grade, is_solution
+
+    release = nbformat.read(course_dir / "release" / assignment / f"{assignment}.ipynb", as_version=4)
+    tests = [c for c in release.cells if is_grade(c) and not is_solution(c)]
+    with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}", COURSE_ID) as gb:
+        for test in tests:
+            grade_id = test.metadata.nbgrader.grade_id
+            row = gb.find_source_cell(grade_id, assignment, assignment)
+            cell = test.copy()
+            cell.source = row.source = sealed_source(row.source, secret, grade_id)
+            row.checksum = compute_checksum(cell)
+        gb.db.commit()
+
+
+def run(job: dict) -> int:
+    from nbgrader.apps.nbgraderapp import NbGraderApp
+
+    os.chdir(job["cwd"])
+    os.environ.update(job.get("env") or {})
+    tempfile.tempdir = None  # TMPDIR may have changed: jupyter_client's connection files go there
+    if job.get("memory_limit"):
+        limit = int(job["memory_limit"])
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    seal = job.get("seal")
+    if seal:
+        seal_gradebook(Path(job["cwd"]), seal["assignment"], bytes.fromhex(seal["secret"]))
+    sys.argv = ["nbgrader", *job["argv"]]
+    try:
+        NbGraderApp.launch_instance(argv=job["argv"])
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    return 0
+
+
+def main() -> int:
+    import nbgrader.apps.nbgraderapp  # noqa: F401  the slow import, done while the job is prepared
+    import nbgrader.api  # noqa: F401
+
+    line = sys.stdin.readline()
+    if not line.strip():
+        return 0
+    return run(json.loads(line))
+
+
+if __name__ == "__main__":
+    code = main()
+    # Everything nbgrader writes is written and closed by now; skip tearing down the interpreter.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
