@@ -56,7 +56,8 @@ def _cmd_grade(args) -> int:
     results = grade(assignment, args.paths, course_dir=Path(args.course_dir) if args.course_dir else None,
                     jobs=args.jobs, figures=not args.no_figures, limits=limits,
                     feedback_dir=Path(args.feedback) if args.feedback else None,
-                    hide_hidden_tests=args.hide_hidden_tests, progress=not args.json, sandbox=args.sandbox)
+                    hide_hidden_tests=args.hide_hidden_tests, progress=not args.json, sandbox=args.sandbox,
+                    due=args.due)
     if args.json:
         if args.csv:
             write_csv(results, Path(args.csv))
@@ -213,6 +214,9 @@ def main(argv=None) -> int:
                    help="isolate every kernel with bubblewrap (default), or grade unsandboxed (none)")
     p.add_argument("--disk-limit", default=format_size(DEFAULT.disk), metavar="SIZE",
                    help=f"bytes one sandboxed submission may write (default {format_size(DEFAULT.disk)})")
+    p.add_argument("--due", metavar="DATE",
+                   help="due date for this run, e.g. '2027-02-01 23:59 +01:00' (default: c.Deadlines.due in "
+                        "nbgrader_config.py); submissions are timed by nbgrader's timestamp.txt beside them")
     p.set_defaults(func=_cmd_grade)
 
     p = sub.add_parser("merge", help="merge worker course directories (graded elsewhere) into one gradebook")

@@ -2,7 +2,9 @@
 
 The prepared assignment is cached by content (autograder/grading/course.py), so the first run
 of a stage prepares it and every later run starts from the cache. This times, for each stage, one
-``python -m autograder grade`` of the untouched student version, after one warm-up run:
+``python -m autograder grade`` of the untouched student version, after one warm-up run, and
+beside it the same notebook executed alone by nbclient (a kernel, no nbgrader, no grader, no
+sandbox), so that what the grader adds is the difference:
 
     .venv/bin/python benchmarks/one_submission.py [ASSIGNMENT...] [--sandbox bwrap|none] [--json]
 """
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -38,22 +41,49 @@ def time_one(assignment: str, sandbox: str) -> float:
     return seconds
 
 
+def time_alone(assignment: str) -> float:
+    """The blank notebook executed by nbclient alone, as the grader's kernel runs it (grader's
+    sizes, figures not drawn)."""
+    from nbclient import NotebookClient
+
+    env = {"NBGRADER_EXECUTION": "autograde", "MPLBACKEND": "agg", "OMP_NUM_THREADS": "1",
+           "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        with tempfile.TemporaryDirectory(prefix="nncourse-alone-") as tmp:
+            client = NotebookClient(blank_submission(assignment), timeout=600, allow_errors=True,
+                                    resources={"metadata": {"path": tmp}})
+            start = time.perf_counter()
+            client.execute()
+            return time.perf_counter() - start
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("assignments", nargs="*")
     parser.add_argument("--sandbox", default="bwrap", choices=("bwrap", "none"))
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    seconds = {}
+    seconds, alone = {}, {}
     for assignment in resolve_assignments(args.assignments):
         prepared(assignment)
         time_one(assignment, args.sandbox)  # warm-up: imports, font cache, page cache
         seconds[assignment] = round(time_one(assignment, args.sandbox), 2)
+        alone[assignment] = round(time_alone(assignment), 2)
     if args.json:
-        print(json.dumps({"date": time.strftime("%Y-%m-%d"), "sandbox": args.sandbox, "seconds": seconds}, indent=2))
+        print(json.dumps({"date": time.strftime("%Y-%m-%d"), "sandbox": args.sandbox, "seconds": seconds,
+                          "notebook_alone": alone}, indent=2))
     else:
+        print(f"{'assignment':<28} {'graded':>8} {'alone':>8} {'grader adds':>12}")
         for assignment, value in seconds.items():
-            print(f"{assignment:<28} {value:6.2f} s")
+            print(f"{assignment:<28} {value:6.2f} s {alone[assignment]:6.2f} s {value - alone[assignment]:10.2f} s")
     return 0
 
 

@@ -21,6 +21,7 @@ from ..nbgrader_run import NbgraderProcess, run_nbgrader
 from ..nbio import NOTEBOOK_METADATA, read_notebook, write_notebook
 from ..paths import course_root, release_notebook
 from .collect import collect, grade_cells
+from .deadlines import TIMESTAMP_FILE
 from .course import copy_prepared, feedback_config, grading_config, protected_paths
 from .restore import restore
 from .scan import scan_notebook
@@ -93,7 +94,10 @@ def _place_submissions(batch: list[tuple[SubmissionResult, object]], course_dir:
                 shutil.rmtree(folder)
         # Run every submission on the course's kernel, whatever kernel the student's editor recorded.
         nb.metadata["kernelspec"] = nbformat.from_dict(NOTEBOOK_METADATA["kernelspec"])
-        write_notebook(nb, course_dir / "submitted" / result.student / assignment / f"{assignment}.ipynb")
+        folder = course_dir / "submitted" / result.student / assignment
+        write_notebook(nb, folder / f"{assignment}.ipynb")
+        if result.timestamp:
+            (folder / TIMESTAMP_FILE).write_text(result.timestamp, encoding="utf-8")
 
 
 def _kernel_env(course_dir: Path, figures: bool, sandbox_jupyter: Path | None) -> dict:
@@ -128,11 +132,11 @@ def _prepare_sandbox(course_dir: Path, limits: Limits) -> tuple[Path, str | None
 def grade_batch(assignment: str, batch: list[tuple[SubmissionResult, object]], course_dir: Path,
                 template: Path, figures: bool = True, limits: Limits = Limits(),
                 feedback: str | None = None, bar=None, sandboxed: bool = True,
-                nbgrader: NbgraderProcess | None = None) -> None:
+                nbgrader: NbgraderProcess | None = None, due: str | None = None) -> None:
     """Autograde ``batch`` (result to fill, notebook) in a new course directory ``course_dir``
     made from ``template`` (a prepared course directory). ``feedback``: None, "full" or
-    "hide-hidden"; ``nbgrader``: an already started process to autograde with. Fills each result
-    in place."""
+    "hide-hidden"; ``nbgrader``: an already started process to autograde with; ``due``: the
+    assignment's due date (ISO, UTC) or None. Fills each result in place."""
     copy_prepared(template, course_dir)
     _place_submissions(batch, course_dir, assignment)
     secret = new_secret()
@@ -146,7 +150,8 @@ def grade_batch(assignment: str, batch: list[tuple[SubmissionResult, object]], c
         with _Progress(bar, course_dir, assignment, [r.student for r, _ in batch]):
             proc = (nbgrader or NbgraderProcess()).run(
                 ["autograde", assignment, "--force", "--create"], course_dir, env=env, extra_config=config,
-                memory_limit=limits.memory, seal=seal_job(assignment, secret))
+                memory_limit=limits.memory, seal=seal_job(assignment, secret),
+                due={"assignment": assignment, "date": due} if due else None)
     finally:
         sandbox.remove_cgroup(cgroup)
     for result, _ in batch:

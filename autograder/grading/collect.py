@@ -122,6 +122,16 @@ def gradebook_scores(course_dir: Path, assignment: str, student: str) -> dict[st
         return {g.name: g.score for g in notebook.grades}
 
 
+def lateness(course_dir: Path, assignment: str, student: str) -> tuple[float, float]:
+    """(seconds after the due date, late penalty in points), as nbgrader recorded them."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}", COURSE_ID) as gb:
+        submission = gb.find_submission(assignment, student)
+        notebook = gb.find_submission_notebook(assignment, assignment, student)
+        return float(submission.total_seconds_late or 0.0), float(notebook.late_submission_penalty or 0.0)
+
+
 def collect(result: SubmissionResult, course_dir: Path, cells: dict, limits: Limits, secret: bytes | None = None) -> bool:
     """Fill ``result`` from ``course_dir``; False when nbgrader produced no grades for it."""
     assignment, student = result.assignment, result.student
@@ -148,6 +158,8 @@ def collect(result: SubmissionResult, course_dir: Path, cells: dict, limits: Lim
     if unfinished:
         zero_unfinished(course_dir, assignment, student, unfinished)
     result.auto_score = sum(t.score for t in result.tests)
+    result.seconds_late, penalty = lateness(course_dir, assignment, student)
+    result.late_penalty = min(penalty, result.auto_score)  # nbgrader's, before unfinished tests were zeroed
     result.auto_max_score = sum(t.max_score for t in result.tests)
     result.manual_max_score = sum(p for p, is_test in cells.values() if not is_test)
     result.faults = faults(graded_nb, limits) + [

@@ -23,6 +23,7 @@ from ..nbgrader_run import NbgraderProcess
 from ..paths import UsageError
 from .batch import grade_batch
 from .course import check_course_dir, prepared
+from .deadlines import checked_due, configured_due, submission_time
 from .results import SubmissionResult
 from .submissions import find_submissions, read_submission
 
@@ -31,10 +32,13 @@ SANDBOXES = ("bwrap", "none")
 
 def grade(assignment: str, paths, course_dir: Path | None = None, jobs: int = 1,
           figures: bool = True, limits: Limits = Limits(), feedback_dir: Path | None = None,
-          hide_hidden_tests: bool = False, progress: bool = False, sandbox: str = "bwrap") -> list[SubmissionResult]:
+          hide_hidden_tests: bool = False, progress: bool = False, sandbox: str = "bwrap",
+          due: str | None = None) -> list[SubmissionResult]:
     """``sandbox``: "bwrap" (every kernel in a bubblewrap sandbox; stops with UsageError where it
-    cannot start) or "none"."""
+    cannot start) or "none"; ``due``: the due date for this run (default: the course config's,
+    deadlines.py)."""
     check_course_dir(course_dir)
+    due = checked_due(due) if due else configured_due(assignment)
     if sandbox not in SANDBOXES:
         raise UsageError(f"--sandbox must be one of {', '.join(SANDBOXES)}, not {sandbox!r}")
     if sandbox == "bwrap":
@@ -52,11 +56,11 @@ def grade(assignment: str, paths, course_dir: Path | None = None, jobs: int = 1,
         processes = [stack.enter_context(NbgraderProcess()) for _ in range(jobs)]
         threading.Thread(target=import_module, args=("nbgrader.api",), daemon=True).start()
         return _grade_found(assignment, found, processes, course_dir, figures, limits, feedback_dir,
-                            hide_hidden_tests, progress, sandbox)
+                            hide_hidden_tests, progress, sandbox, due)
 
 
 def _grade_found(assignment, found, processes, course_dir, figures, limits, feedback_dir, hide_hidden_tests,
-                 progress, sandbox) -> list[SubmissionResult]:
+                 progress, sandbox, due) -> list[SubmissionResult]:
     results = [SubmissionResult(submission=str(p), student=s, assignment=assignment) for s, p in found]
     readable = []
     for result, (_, path) in zip(results, found):
@@ -64,6 +68,10 @@ def _grade_found(assignment, found, processes, course_dir, figures, limits, feed
             readable.append((result, read_submission(path)))
         except ValueError as exc:
             result.error = str(exc)
+            continue
+        result.timestamp, note = submission_time(path)
+        if note:
+            result.notes.append(note)
     feedback = None if feedback_dir is None else ("hide-hidden" if hide_hidden_tests else "full")
     if not readable:
         return results
@@ -78,14 +86,14 @@ def _grade_found(assignment, found, processes, course_dir, figures, limits, feed
             workers = [Path(tmp) / f"worker{i}" for i in range(jobs)]
             with ThreadPoolExecutor(max_workers=jobs) as pool:
                 futures = [pool.submit(grade_batch, assignment, batch, worker, template, figures, limits,
-                                       feedback, bar, sandbox == "bwrap", process)
+                                       feedback, bar, sandbox == "bwrap", process, due)
                            for batch, worker, process in zip(batches, workers, processes)]
                 for future in futures:
                     future.result()
             if course_dir is not None:
                 from .merge import merge_courses
 
-                merge_courses(Path(course_dir).resolve(), workers, assignment)
+                merge_courses(Path(course_dir).resolve(), workers, assignment, due)
             if feedback_dir is not None:
                 _copy_feedback(workers, Path(feedback_dir), assignment, [r for r, _ in readable])
     finally:

@@ -15,6 +15,7 @@ from pathlib import Path
 from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy.exc import SAWarning
 
+from ..kernel.runner import set_due_date
 from ..paths import COURSE_ID
 from .course import check_course_dir, copy_prepared, prepared
 
@@ -76,12 +77,15 @@ def _copy_submission(gb: Gradebook, sub, assignment: str) -> None:
     return copy
 
 
-def merge_courses(target: Path, workers: list[Path], assignment: str) -> list[str]:
+def merge_courses(target: Path, workers: list[Path], assignment: str, due: str | None = None) -> list[str]:
     """Merge worker course directories into ``target``: gradebook rows and each student's
-    submitted/, autograded/ and feedback/ folders. A target without a gradebook is prepared first."""
+    submitted/, autograded/ and feedback/ folders. A target without a gradebook is prepared first.
+    ``due`` (ISO, UTC): the due date the workers graded against, recorded in the target too."""
     check_course_dir(target)
     if not (target / "gradebook.db").is_file():
         copy_prepared(prepared(assignment), target)
+    if due:
+        set_due_date(target, assignment, due)
     workers = [w for w in workers if w.resolve() != target.resolve()]
     merged = merge_gradebooks(target, workers, assignment)
     for worker in workers:

@@ -22,6 +22,8 @@ def format_table(results: list[SubmissionResult]) -> str:
         lines = ((lines or ["all tests passed"]) + [f"FLAG {flag}" for flag in r.flags]
                  + [f"fault: {fault}" for fault in r.faults]
                  + [f"note: {note}" for note in r.notes]
+                 + ([f"late: {late_by(r.seconds_late)} after the due date, penalty {r.late_penalty:g} points"]
+                    if r.seconds_late > 0 else [])
                  + ([f"note: graded WITHOUT a sandbox (--sandbox none)"] if r.sandbox == "none" else []))
         rows.append(f"{r.student:<{width}}  {score:>11}  {lines[0]}")
         rows += [f"{'':<{width}}  {'':>11}  {line}" for line in lines[1:]]
@@ -31,12 +33,23 @@ def format_table(results: list[SubmissionResult]) -> str:
     return "\n".join(rows)
 
 
+def late_by(seconds: float) -> str:
+    """'2 d 3 h', '3 h 20 min', '45 s': how late, in the two largest units."""
+    seconds = int(round(seconds))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [(days, "d"), (hours, "h"), (minutes, "min"), (secs, "s")]
+    start = next((i for i, (n, _) in enumerate(parts) if n), len(parts) - 1)
+    return " ".join(f"{n} {unit}" for n, unit in parts[start:start + 2] if n) or "0 s"
+
+
 def format_summary(results: list[SubmissionResult]) -> str:
     """Class summary: counts, score spread, and how many students passed each test."""
     graded = [r for r in results if not r.error]
     lines = [f"{len(results)} submissions: {len(graded)} graded, {len(results) - len(graded)} could not be "
              f"graded, {sum(1 for r in graded if r.flags)} flagged, "
-             f"{sum(1 for r in graded if r.faults)} with faults"]
+             f"{sum(1 for r in graded if r.faults)} with faults, {sum(1 for r in graded if r.seconds_late > 0)} late"]
     if not graded:
         return lines[0]
     totals = sorted(r.auto_score for r in graded)
@@ -65,11 +78,14 @@ def write_csv(results: list[SubmissionResult], path: Path) -> None:
     with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(["student", "submission", *test_ids, "auto_score", "auto_max_score", "flagged", "flags",
-                         "faults", "first_error", "notes", "error"])
+                         "faults", "first_error", "notes", "error", "timestamp", "seconds_late", "late_penalty",
+                         "score_after_penalty"])
         for r in results:
             scores = {t.grade_id: t.score for t in r.tests}
             graded = not r.error
             writer.writerow([r.student, r.submission, *[f"{scores[t]:g}" if t in scores else "" for t in test_ids],
                              f"{r.auto_score:g}" if graded else "", f"{r.auto_max_score:g}" if graded else "",
                              "yes" if r.flags else "no", "; ".join(r.flags), "; ".join(r.faults), r.first_error,
-                             "; ".join(r.notes), r.error])
+                             "; ".join(r.notes), r.error, r.timestamp, f"{r.seconds_late:g}" if graded else "",
+                             f"{r.late_penalty:g}" if graded else "",
+                             f"{r.auto_score - r.late_penalty:g}" if graded else ""])

@@ -19,6 +19,9 @@ flags              what looked like tampering with grading; a reason to look, no
 first_error        the first exception any cell raised, with the cell
 feedback           path of the student's feedback HTML (only with ``--feedback``)
 sandbox            how the kernel was isolated: "bwrap" or "none"
+timestamp          when it was submitted (ISO, UTC), from nbgrader's timestamp.txt; "" if none
+seconds_late       seconds after the assignment's due date (0 when on time or without a due date)
+late_penalty       points the course's late policy takes off auto_score (kernel/late.py)
 error              only for a submission that could not be graded: a one-line reason (then only
                    submission, student, assignment, notes and error are present)
 =================  =============================================================================
@@ -54,6 +57,9 @@ class SubmissionResult:
     feedback: str = ""
     sandbox: str = ""
     error: str = ""
+    timestamp: str = ""
+    seconds_late: float = 0.0
+    late_penalty: float = 0.0
 
     @property
     def graded(self) -> bool:

@@ -5,11 +5,12 @@ overlaps with the grader's own preparation.
 of JSON on stdin (written by :class:`autograder.nbgrader_run.NbgraderProcess`)::
 
     {"cwd": course dir, "argv": [nbgrader arguments], "env": {extra variables},
-     "memory_limit": bytes or null, "seal": null or {"assignment", "secret" (hex)}}
+     "memory_limit": bytes or null, "seal": null or {"assignment", "secret" (hex)},
+     "due": null or {"assignment", "date" (ISO, UTC)}}
 
 moves into the course directory, applies the environment and the address-space cap (which every
-kernel nbgrader starts inherits), seals the worker gradebook if asked, and runs the nbgrader
-command as ``python -m nbgrader ARGV`` would. An empty stdin (the grader gave up before the job)
+kernel nbgrader starts inherits), seals the worker gradebook and sets the assignment's due date
+if asked, and runs the nbgrader command as ``python -m nbgrader ARGV`` would. An empty stdin (the grader gave up before the job)
 ends it at once.
 """
 from __future__ import annotations
@@ -45,6 +46,17 @@ def seal_gradebook(course_dir: Path, assignment: str, secret: bytes) -> None:
         gb.db.commit()
 
 
+def set_due_date(course_dir: Path, assignment: str, date: str | None) -> None:
+    """Record ``assignment``'s due date (ISO, UTC; None for none) in ``course_dir``'s gradebook,
+    where nbgrader's autograde and formgrader read it."""
+    from datetime import datetime
+
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}", COURSE_ID) as gb:
+        gb.update_or_create_assignment(assignment, duedate=datetime.fromisoformat(date) if date else None)
+
+
 def run(job: dict) -> int:
     from nbgrader.apps.nbgraderapp import NbGraderApp
 
@@ -57,6 +69,9 @@ def run(job: dict) -> int:
     seal = job.get("seal")
     if seal:
         seal_gradebook(Path(job["cwd"]), seal["assignment"], bytes.fromhex(seal["secret"]))
+    due = job.get("due")
+    if due:
+        set_due_date(Path(job["cwd"]), due["assignment"], due["date"])
     sys.argv = ["nbgrader", *job["argv"]]
     try:
         NbGraderApp.launch_instance(argv=job["argv"])
