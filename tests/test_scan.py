@@ -24,6 +24,18 @@ HOSTILE = {
     "exec of a built string": "code = 'import sys; sys.settrace(None)'\nexec(code)",
     "exec of a constant": "exec('get_ipython().ast_transformers.clear()')",
     "eval": "eval('1 + 1')",
+    "run_cell_async wrapped": "ip = get_ipython()\nrun = ip.run_cell_async\nip.run_cell_async = run",
+    "transform_cell replaced": "get_ipython().transform_cell = lambda raw: 'pass'",
+    "compiler's ast_parse replaced": "c = get_ipython().compile\nc.ast_parse = lambda *a, **k: None",
+    "getattr with a reversed name": "getattr(shell, 'stneve'[::-1]).register('post_run_cell', print)",
+    "a magic line before hostile code": "%env X=1\nget_ipython().events.register('post_run_cell', print)",
+    "the shell reached through the IPython module": "import IPython\nIPython.get_ipython().ast_transformers",
+    "the shell as a class instance": "from IPython.core.interactiveshell import InteractiveShell\nInteractiveShell.instance()",
+    "%config changes IPython": "%config InteractiveShell.ast_node_interactivity = 'none'",
+    "%run hides a file's code": "%run helper_i_wrote.py",
+    "an extension of one's own": "%load_ext my_extension",
+    "a cell magic whose body is hostile": "%%time\nimport sys\nsys.settrace(None)",
+    "vars of a module": "import numpy as np\nvars(np)['allclose'] = lambda *a, **k: True",
 }
 
 
@@ -39,6 +51,11 @@ def test_hostile_source_is_flagged(name):
     "print('events of the day')",
     "x = __import__('math').sqrt(2)",
     "%matplotlib inline",
+    "%timeit relu(np.ones(3))",
+    "!ls -l",
+    "%load_ext autoreload\n%autoreload 2",
+    "%%time\nout = relu(np.ones(3))",
+    "from IPython.display import display\ndisplay(out)",
 ])
 def test_ordinary_code_is_not_flagged(source):
     assert scan_source(source) == []

@@ -58,3 +58,57 @@ def test_the_watch_never_raises_into_the_kernel(watch, monkeypatch):
     monkeypatch.setattr(watch, "check_modules", out_of_memory)
     watch.post_run_cell(None)  # must not raise
     assert watch._busy is False
+
+
+@pytest.fixture
+def shell(watch, monkeypatch):
+    """An in-process IPython shell the watch sees as the kernel's, with the watch registered."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    ip = InteractiveShell.instance()
+    monkeypatch.setattr("autograder.kernel.watch._ipython", lambda: ip)
+    ip.events.register("pre_run_cell", watch.pre_run_cell)
+    ip.events.register("post_run_cell", watch.post_run_cell)
+    yield ip
+    ip.events.unregister("pre_run_cell", watch.pre_run_cell)
+    ip.events.unregister("post_run_cell", watch.post_run_cell)
+
+
+def run_cell(shell, source):
+    shell.run_cell(source, store_history=False)
+
+
+@pytest.mark.parametrize("change, expected", [
+    ("get_ipython().run_cell_async = lambda *a, **k: None", "IPython run_cell_async was changed"),
+    ("get_ipython().transform_cell = lambda raw: raw", "IPython transform_cell was changed"),
+    ("get_ipython().compile.ast_parse = lambda *a, **k: None", "IPython compile.ast_parse was changed"),
+])
+def test_replacing_how_the_shell_runs_cells_is_flagged(shell, watch, change, expected, monkeypatch):
+    for name in ("run_cell_async", "transform_cell"):
+        monkeypatch.setattr(shell, name, getattr(shell, name))  # restored after the test
+    monkeypatch.setattr(shell.compile, "ast_parse", shell.compile.ast_parse)
+    run_cell(shell, "x = 1")
+    assert flags(watch) == []
+    if "ast_parse" in change:
+        shell.compile.ast_parse = lambda *a, **k: None
+    elif "transform_cell" in change:
+        shell.transform_cell = lambda raw: raw
+    else:
+        shell.run_cell_async = lambda *a, **k: None
+    watch.post_run_cell(None)
+    assert expected in flags(watch)
+
+
+def test_a_new_cell_callback_is_flagged_and_ordinary_cells_are_not(shell, watch):
+    run_cell(shell, "import numpy as np\ny = np.ones(3)")
+    assert flags(watch) == []
+
+    def replay(result=None):
+        pass
+
+    shell.events.register("post_run_cell", replay)
+    try:
+        run_cell(shell, "z = 2")
+    finally:
+        shell.events.unregister("post_run_cell", replay)
+    assert any("a post_run_cell callback was registered" in f and "replay" in f for f in flags(watch)), flags(watch)

@@ -30,7 +30,15 @@ HOOKS = {
     "InteractiveTB": "IPython's traceback display (hides test failures)",
     "SyntaxTB": "IPython's traceback display (hides test failures)",
     "run_cell": "IPython's cell runner",
+    "run_cell_async": "IPython's cell runner",
+    "should_run_async": "IPython's cell runner",
     "run_ast_nodes": "IPython's cell runner",
+    "run_code": "IPython's cell runner",
+    "transform_cell": "IPython's cell transformation (rewrites later cells)",
+    "transform_ast": "IPython's cell transformation (rewrites later cells)",
+    "input_splitter": "IPython's cell transformation (rewrites later cells)",
+    "ast_parse": "IPython's compiler (rewrites later cells)",
+    "CachingCompiler": "IPython's compiler (rewrites later cells)",
     "events": "IPython event callbacks",
     "register_magic_function": "IPython magics",
     "settrace": "a trace function (sys.settrace)",
@@ -55,10 +63,25 @@ HOOKS = {
     "_multiarray_umath": "numpy's private modules",
     "multiarray": "numpy's private modules",
     "__subclasses__": "class introspection",
+    "__dict__": "an object's attribute table (changes attributes without naming them)",
+    "__getattribute__": "attribute lookup by a name built at run time",
+    "__setattr__": "attribute assignment by a name built at run time",
+    "attrgetter": "attribute lookup by a name built at run time",
     "ctypes": "raw memory access (ctypes)",
+    "InteractiveShell": "IPython's shell (how later cells run)",
+    "getipython": "IPython's shell (how later cells run)",
 }
+SHELL = "get_ipython"
+# Magics a student may use: they time, show or explain code and change nothing about how later
+# cells run. Others (%config, %xmode, %run, %load_ext, ...) are flagged like get_ipython() itself.
+SAFE_LINE_MAGICS = {"time", "timeit", "matplotlib", "pinfo", "pinfo2", "who", "whos", "pwd", "env", "precision",
+                    "pprint", "prun", "debug", "pdef", "pdoc", "psource", "history", "magic", "lsmagic",
+                    "autoreload", "pip"}
+SAFE_MAGIC_CALLS = {("load_ext", "autoreload")}  # (magic, its exact argument)
+PYTHON_CELL_MAGICS = {"time", "timeit", "capture", "prun"}  # their body is Python, scanned as such
+SHELL_ESCAPES = {"system", "getoutput"}  # !cmd runs outside the kernel's interpreter
 DYNAMIC = {"exec", "eval", "compile", "__import__"}
-ATTRIBUTE_CALLS = {"getattr", "setattr", "delattr"}
+ATTRIBUTE_CALLS = {"getattr", "setattr", "delattr", "hasattr"}
 
 
 def _folded(node) -> str | None:
@@ -91,14 +114,54 @@ def _hooks_in(text: str) -> list[str]:
     return [name for name in HOOKS if name in words]
 
 
+def _is_plain_name(node) -> bool:
+    """A variable or a loop's name (``getattr(layer, name)``): honest code looks attributes up that
+    way; only a name computed in place (``"stneve"[::-1]``, ``chr(...)``) hides what it reads."""
+    return isinstance(node, ast.Name)
+
+
+def python_source(source: str) -> str:
+    """A cell as IPython runs it: magics and shell escapes become the Python calls they stand for."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    try:
+        return TransformerManager().transform_cell(source)
+    except Exception:  # IPython cannot read it either: the cell fails on its own when run
+        return source
+
+
+def _shell_calls(tree) -> tuple[set[int], list[str]]:
+    """The get_ipython names that only run a safe magic or a shell escape (by node id), and the
+    bodies of Python cell magics (to scan as well)."""
+    safe, bodies = set(), []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Call) and isinstance(node.func.value.func, ast.Name)
+                and node.func.value.func.id == SHELL and not node.func.value.args):
+            continue
+        method, args = node.func.attr, [_folded(a) for a in node.args]
+        magic = args[0] if args else None
+        line_magic_ok = magic in SAFE_LINE_MAGICS or (magic, args[1] if len(args) > 1 else None) in SAFE_MAGIC_CALLS
+        if method in SHELL_ESCAPES or (method == "run_line_magic" and line_magic_ok):
+            safe.add(id(node.func.value.func))
+        elif method == "run_cell_magic" and magic in PYTHON_CELL_MAGICS and len(args) == 3 and args[2] is not None:
+            safe.add(id(node.func.value.func))
+            bodies.append(args[2])
+    return safe, bodies
+
+
 def scan_source(source: str) -> list[str]:
     """What one cell's source does that changes how grading works, in words."""
     try:
-        tree = ast.parse(source)
+        tree = ast.parse(python_source(source))
     except SyntaxError:
-        return []  # IPython syntax (magics) or a broken cell: it fails on its own when run
-    found: list[str] = []
+        return []  # a broken cell: it fails on its own when run
+    safe_shell, bodies = _shell_calls(tree)
+    found: list[str] = [finding for body in bodies for finding in scan_source(body)]
     for node in ast.walk(tree):
+        if ((isinstance(node, ast.Name) and node.id == SHELL and id(node) not in safe_shell)
+                or (isinstance(node, ast.Attribute) and node.attr == SHELL)):
+            found.append("uses get_ipython(): IPython's shell (how later cells run)")
         if isinstance(node, ast.Attribute) and node.attr in HOOKS:
             found.append(f"uses {node.attr}: {HOOKS[node.attr]}")
         elif isinstance(node, ast.Name) and node.id in HOOKS:
@@ -125,6 +188,10 @@ def scan_source(source: str) -> list[str]:
                 text = _folded(node.args[1])
                 if text is not None:
                     found += [f"{name} of {hook}: {HOOKS[hook]}" for hook in _hooks_in(text)]
+                elif not _is_plain_name(node.args[1]):
+                    found.append(f"calls {name} with an attribute name computed at run time, which this scan cannot read")
+            elif name == "vars" and node.args:
+                found.append(f"uses vars(): {HOOKS['__dict__']}")
         elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in HOOKS:
             found.append(f"names {node.value}: {HOOKS[node.value]}")
         if isinstance(node, (ast.BinOp, ast.JoinedStr, ast.Call)):

@@ -26,7 +26,12 @@ WATCHED_MODULES = ("numpy", "numpy.testing", "numpy.linalg", "numpy.random", "ma
 # errors are shown. A submission that changes one can rewrite or silence the tests.
 IPYTHON_HOOKS = ("input_transformers_cleanup", "input_transformers_post", "ast_transformers",
                  "custom_exceptions", "CustomTB", "InteractiveTB", "SyntaxTB", "showtraceback",
-                 "showsyntaxerror", "run_cell", "run_ast_nodes", "run_code")
+                 "showsyntaxerror", "run_cell", "run_cell_async", "should_run_async", "run_ast_nodes",
+                 "run_code", "transform_cell", "transform_ast", "compile", "input_transformer_manager")
+COMPILER_HOOKS = ("ast_parse", "cache", "__call__")  # the shell's compiler turns cell text into code
+# Events whose callbacks run around every cell. (matplotlib's inline backend adds its own to
+# post_execute when pyplot is imported, so that one is not watched.)
+WATCHED_EVENTS = ("pre_run_cell", "post_run_cell")
 PROTECTED_MODULE_ROOTS = ("numpy", "helpers", "builtins", "sys", "math", "nbgrader", "autograder")
 # Names IPython itself adds to or swaps in builtins around each cell.
 IPYTHON_BUILTINS = {"display", "get_ipython", "exit", "quit", "__IPYTHON__", "help", "copyright",
@@ -61,6 +66,7 @@ class Watch:
         self.sys_modules = {k: v for k, v in sys.modules.items() if self._protected_module(k)}
         self.helper_names: dict[str, object] = {}
         self.hooks: dict[str, object] | None = None  # taken before the first cell runs
+        self.events: dict[str, tuple] = {}
 
     @staticmethod
     def _protected_module(name: str) -> bool:
@@ -84,6 +90,7 @@ class Watch:
         self.cell = cell_key(getattr(info, "raw_cell", "") or "")
         if self.hooks is None:
             self.hooks = self.hook_state()
+            self.events = self.callbacks()
 
     @staticmethod
     def hook_state() -> dict[str, object]:
@@ -99,7 +106,17 @@ class Watch:
         if ip is not None:
             for name in IPYTHON_HOOKS:
                 state[f"IPython {name}"] = ident(getattr(ip, name, None))
+            for name in COMPILER_HOOKS:
+                state[f"IPython compile.{name}"] = ident(getattr(ip.compile, name, None))
         return state
+
+    @staticmethod
+    def callbacks() -> dict[str, tuple]:
+        """The shell's event callbacks per event, comparable later."""
+        ip = _ipython()
+        if ip is None:
+            return {}
+        return {event: tuple(ip.events.callbacks.get(event, [])) for event in WATCHED_EVENTS}
 
     def post_run_cell(self, result) -> None:
         # The watch must never raise into the kernel: with memory exhausted by the cell it checks,
@@ -136,6 +153,12 @@ class Watch:
                 self.flag("changes how grading works", f"{name} was changed")
         # Libraries add event callbacks of their own (matplotlib's inline backend does); the
         # watch's own two must stay.
+        for event, now_called in self.callbacks().items():
+            added = [c for c in now_called if c not in self.events.get(event, ())]
+            if added:
+                names = ", ".join(getattr(c, "__qualname__", type(c).__name__) for c in added)
+                self.flag("changes how grading works", f"a {event} callback was registered ({names})")
+                self.events[event] = now_called
         ip = _ipython()
         if ip is not None:
             for event, callback in (("pre_run_cell", self.pre_run_cell), ("post_run_cell", self.post_run_cell)):

@@ -240,8 +240,7 @@ def score_attacks() -> list[Attack]:
         LAST_STATEMENT, COVER, '''
         getattr(get_ipython(), "stneve"[::-1]).register("post_run_cell", _cover)
         _say("h01_event_clear_output", installed=True)
-    ''', hole="event callbacks added under a name built at run time are neither scanned nor watched, "
-             "and a callback can clear a cell's error output and its error status")
+    ''')
     add("h02_run_cell_async", "the shell's run_cell_async wrapped: a test cell runs as its last statement only",
         LAST_STATEMENT, '''
         _ip = get_ipython()
@@ -252,7 +251,7 @@ def score_attacks() -> list[Attack]:
             return await _run(raw_cell, *args, transformed_cell=transformed_cell, **kwargs)
         _ip.run_cell_async = _run_last
         _say("h02_run_cell_async", installed=True)
-    ''', hole="InteractiveShell.run_cell_async (which ipykernel calls) is neither scanned nor watched")
+    ''')
     add("h03_transform_cell", "the shell's transform_cell replaced: a test cell becomes its last statement", LAST_STATEMENT, '''
         _ip = get_ipython()
         _original = _ip.transform_cell
@@ -261,7 +260,7 @@ def score_attacks() -> list[Attack]:
             return _last_statement(code) + "\\n" if "assert_" in code else code
         _ip.transform_cell = _transform
         _say("h03_transform_cell", installed=True)
-    ''', hole="InteractiveShell.transform_cell (which ipykernel calls) is neither scanned nor watched")
+    ''')
     add("h04_compiler_ast_parse", "the shell compiler's ast_parse replaced: each statement in try/except", '''
         import ast
         _compiler = get_ipython().compile
@@ -273,7 +272,7 @@ def score_attacks() -> list[Attack]:
             return ast.fix_missing_locations(tree)
         _compiler.ast_parse = _shielded
         _say("h04_compiler_ast_parse", installed=True)
-    ''', hole="CachingCompiler.ast_parse is neither scanned nor watched")
+    ''')
     add("h05_erase_watch_file", "the test helpers redefined (the watch flags it), then a callback "
         "empties the watch's findings file after every cell", '''
         import os as _os
@@ -285,7 +284,7 @@ def score_attacks() -> list[Attack]:
                 pass
         getattr(get_ipython(), "stneve"[::-1]).register("post_run_cell", _erase)
         _say("h05_erase_watch_file", installed=True, watch_file=_os.environ.get("NNCOURSE_WATCH_FILE"))
-    ''', hole="the watch's findings file is writable from inside the sandbox")
+    ''')
     add("h06_silence_watch", "the watch object found through its callback and told to record nothing; "
         "then numpy is patched as in s04", '''
         for _cb in getattr(get_ipython(), "stneve"[::-1]).callbacks["post_run_cell"]:
@@ -296,15 +295,14 @@ def score_attacks() -> list[Attack]:
         np.abs = lambda a, *args, **kwargs: _zeros(_asarray(a, dtype=float))
         np.array_equal = lambda *a, **k: True
         _say("h06_silence_watch", installed=True)
-    ''', hole="the watch runs in the kernel: its recorder can be replaced")
+    ''')
     out.append(Attack("h07_magic_hides_cell", "score", "score", {"relu": _cell('''
         %env NNCOURSE_HOSTILE=1
     ''', LAST_STATEMENT, COVER, '''
         get_ipython().events.register("post_run_cell", _cover)
         _say("h07_magic_hides_cell", installed=True)
-    ''', WRONG_RELU)}, "one IPython magic line makes the static scan skip the whole cell, which then "
-        "registers h01's callback in plain sight",
-        hole="scan_source gives up on any cell ast.parse cannot read (a magic, a shell escape)"))
+    ''', WRONG_RELU)}, "one IPython magic line, to make the static scan skip the whole cell, which then "
+        "registers h01's callback in plain sight"))
     return out
 
 
