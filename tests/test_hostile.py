@@ -38,6 +38,7 @@ from nbgrader.api import Gradebook, MissingEntry
 
 from autograder.catalogue.examples import blank_submission, reference_submission, with_cell
 from autograder.grading.course import feedback_config, prepared
+from autograder.kernel import sandbox as kernel_sandbox
 from autograder.limits import DEFAULT
 from autograder.nbgrader_run import run_nbgrader
 from autograder.nbio import write_notebook
@@ -293,8 +294,6 @@ def test_hidden_tests_and_catalogues_are_out_of_reach(run):
     assert not {"source", "notebooks", "build"} & set(listing if isinstance(listing, list) else []), listing
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: all of /etc is bound into the sandbox and the kernel runs as "
-                   "the grader's user; graded as root, it reads /etc/shadow")
 def test_the_hosts_secrets_are_unreadable(run):
     found = run.report("t_theft", "host_secrets")["found"]
     assert found and all(v.startswith(("PermissionError", "FileNotFoundError")) for v in found.values()), found
@@ -368,8 +367,6 @@ def test_the_runtime_folder_shares_the_disk_limit(run):
     assert report["written"] <= DISK, report
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: bubblewrap's root and /dev are tmpfs mounts without a size, "
-                   "writable, in the host's memory; only /tmp has the --disk-limit size")
 def test_the_sandbox_root_shares_the_disk_limit(run):
     report = run.report("r_disk_output", "fill_other_mounts")
     assert report["written"] <= DISK, report
@@ -391,11 +388,19 @@ def test_unbounded_memory_is_stopped(run):
 
 def test_each_process_is_held_to_the_memory_limit(run):
     held = run.report("r_memory", "memory_across_forks")["held"]
-    assert len(held) == 4 and all(0 < h <= MEMORY for h in held), held
+    # a child that the kernel's memory cgroup killed reports nothing
+    assert 0 < len(held) <= 4 and all(0 < h <= MEMORY for h in held), held
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: --memory-limit is an address-space rlimit per process, so a "
-                   "kernel's children together hold a multiple of it")
+def _memory_cgroup_here() -> bool:
+    group = kernel_sandbox.make_cgroup(f"probe-{os.getpid()}", "memory")
+    kernel_sandbox.remove_cgroup(group)
+    return group is not None
+
+
+@pytest.mark.xfail(not _memory_cgroup_here(), strict=True, reason="known gap where the machine offers no memory "
+                   "cgroup: --memory-limit is then an address-space rlimit per process, so a kernel's children "
+                   "together hold a multiple of it")
 def test_a_kernels_processes_together_stay_within_the_memory_limit(run):
     report = run.report("r_memory", "memory_across_forks")
     assert report["total"] <= MEMORY, report

@@ -119,14 +119,15 @@ def _kernel_env(course_dir: Path, figures: bool, sandbox_jupyter: Path | None) -
     return env
 
 
-def _prepare_sandbox(course_dir: Path, limits: Limits) -> tuple[Path, str | None]:
+def _prepare_sandbox(course_dir: Path, limits: Limits) -> tuple[Path, list[str]]:
     runtime = course_dir / RUNTIME_FOLDER
     runtime.mkdir(parents=True, exist_ok=True)
-    cgroup = sandbox.make_cgroup(f"{os.getpid()}-{course_dir.name}")
+    name = f"{os.getpid()}-{course_dir.name}"
+    processes, memory = sandbox.make_cgroup(name, "pids"), sandbox.make_cgroup(name, "memory")
     jupyter = sandbox.write_settings(course_dir / SANDBOX_FOLDER, repo=course_root(), runtime_dir=runtime,
                                      startup_file=course_dir / ".ipython" / "profile_default" / "startup" / STARTUP_FILE,
-                                     limits=limits, processes_cgroup=cgroup)
-    return jupyter, cgroup
+                                     limits=limits, processes_cgroup=processes, memory_cgroup=memory)
+    return jupyter, [g for g in dict.fromkeys([processes, memory]) if g]
 
 
 def grade_batch(assignment: str, batch: list[tuple[SubmissionResult, object]], course_dir: Path,
@@ -143,7 +144,7 @@ def grade_batch(assignment: str, batch: list[tuple[SubmissionResult, object]], c
     watch_dir = course_dir / WATCH_FOLDER
     shutil.rmtree(watch_dir, ignore_errors=True)
     watch_dir.mkdir()
-    jupyter, cgroup = _prepare_sandbox(course_dir, limits) if sandboxed else (None, None)
+    jupyter, cgroups = _prepare_sandbox(course_dir, limits) if sandboxed else (None, [])
     env = _kernel_env(course_dir, figures, jupyter)
     config = grading_config(limits, watch_dir, course_dir / SANDBOX_FOLDER if sandboxed else None)
     try:
@@ -153,7 +154,8 @@ def grade_batch(assignment: str, batch: list[tuple[SubmissionResult, object]], c
                 memory_limit=limits.memory, seal=seal_job(assignment, secret),
                 due={"assignment": assignment, "date": due} if due else None)
     finally:
-        sandbox.remove_cgroup(cgroup)
+        for group in cgroups:
+            sandbox.remove_cgroup(group)
     for result, _ in batch:
         result.sandbox = "bwrap" if sandboxed else "none"
     cells = grade_cells(assignment)

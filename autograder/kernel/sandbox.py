@@ -14,7 +14,9 @@ be made, sets its resource limits, and replaces itself with ``bwrap``, which sta
   ``notebooks/``, gradebooks, feedback, other students' folders and everything else of the
   instructor's are not there at all;
 - one writable tmpfs of ``Limits.disk`` bytes at ``/tmp``, holding the home folder and the
-  working folder (a copy of the student's submitted folder), so all writing shares one quota;
+  working folder (a copy of the student's submitted folder), so all writing shares one quota
+  (and 1 MiB at ``/dev/shm``; the root and ``/dev`` are read-only); ``/etc`` without the host's
+  password hashes, host keys, TLS private keys, munge key and sudo rules;
 - an address-space cap (inherited), a CPU-time cap, a file-size cap, a process cap (pids cgroup
   when the machine offers one, otherwise RLIMIT_NPROC for a non-root user) and a scrubbed
   environment.
@@ -40,8 +42,16 @@ SUBMITTED = "/nncourse-submitted"     # the student's folder, read-only, copied 
 PASSED_ENV = ("NBGRADER_EXECUTION", "MPLBACKEND", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
               "MKL_NUM_THREADS", "NNCOURSE_OFFLINE", "NNCOURSE_DATA", "KERAS_BACKEND", "JAX_PLATFORMS",
               "XLA_FLAGS", "LANG", "LC_ALL", WATCH_FILE_ENV, PROTECTED_ENV)
-SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/etc")
-CGROUP_ROOTS = ("/sys/fs/cgroup/pids", "/sys/fs/cgroup")
+SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32")
+# /etc is shown entry by entry, without what only the host's administrator should read: password
+# hashes, host keys, TLS private keys, the cluster's munge key, sudo rules.
+HIDDEN_ETC = {"shadow", "shadow-", "gshadow", "gshadow-", "ssh", "ssl", "munge", "sudoers", "sudoers.d",
+              "security", ".pwd.lock", "security-opasswd"}
+# Where a controller's groups live (cgroup v1 mounts each controller apart, v2 has one tree) and
+# the file that shows the controller is there.
+CGROUP_ROOTS = {"pids": (("/sys/fs/cgroup/pids", "pids.max"), ("/sys/fs/cgroup", "pids.max")),
+                "memory": (("/sys/fs/cgroup/memory", "memory.limit_in_bytes"), ("/sys/fs/cgroup", "memory.max"))}
+SHM_SIZE = 2**20  # /dev/shm: POSIX semaphores and shared memory need a little, nothing here needs more
 
 
 class SandboxUnavailable(RuntimeError):
@@ -80,6 +90,7 @@ def _python_dirs() -> list[str]:
 def readable_paths(repo: Path) -> list[str]:
     """Everything the sandbox shows, read-only."""
     paths = [d for d in SYSTEM_DIRS if os.path.exists(d)] + _python_dirs()
+    paths += [os.path.join("/etc", name) for name in sorted(os.listdir("/etc")) if name not in HIDDEN_ETC]
     # The course's own packages: helpers (what notebooks import) and the kernel-side grader code.
     # Not the repository: its source/ and notebooks/ hold every answer.
     paths += [str(repo / "helpers"), str(repo / "autograder")]
@@ -90,7 +101,7 @@ def readable_paths(repo: Path) -> list[str]:
 
 
 def write_settings(folder: Path, *, repo: Path, runtime_dir: Path, startup_file: Path, limits,
-                   processes_cgroup: str | None) -> Path:
+                   processes_cgroup: str | None, memory_cgroup: str | None = None) -> Path:
     """Write the worker's sandbox settings and its python3 kernelspec; return the kernels dir's
     parent (for JUPYTER_PATH)."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -104,6 +115,8 @@ def write_settings(folder: Path, *, repo: Path, runtime_dir: Path, startup_file:
         "cpu_time": int(limits.cpu_time),
         "processes": int(limits.processes),
         "cgroup": processes_cgroup or "",
+        "memory_cgroup": memory_cgroup if memory_cgroup != processes_cgroup else "",
+        "memory": int(limits.memory),
         "python": sys.executable,
         "matplotlib_cache": _matplotlib_cache(),
     }
@@ -135,17 +148,17 @@ def _matplotlib_cache() -> str:
         return ""
 
 
-def make_cgroup(name: str) -> str | None:
-    """A pids cgroup for one worker's kernels, or None where this machine gives none (each kernel
-    gets its own child group with its own pids.max when it starts)."""
-    for root in CGROUP_ROOTS:
+def make_cgroup(name: str, controller: str = "pids") -> str | None:
+    """A cgroup of ``controller`` ("pids" or "memory") for one worker's kernels, or None where this
+    machine gives none (each kernel gets its own child group with its own limit when it starts)."""
+    for root, marker in CGROUP_ROOTS[controller]:
         base = Path(root)
         if not (base / "cgroup.procs").exists():
             continue
         try:
             group = base / "nncourse" / name
             group.mkdir(parents=True, exist_ok=True)
-            if not (group / "pids.max").exists():
+            if not (group / marker).exists():
                 group.rmdir()
                 continue
             return str(group)
@@ -188,9 +201,12 @@ def bwrap_command(settings: dict, submitted: str, connection_file: str, status_f
     cmd = [settings["bwrap"], "--unshare-all", "--die-with-parent", "--new-session",
            "--json-status-fd", str(status_fd), "--proc", "/proc", "--dev", "/dev"]
     # The tmpfs first: a course or virtualenv that lives under /tmp is then bound over it, not hidden.
-    cmd += ["--size", str(settings["disk"]), "--tmpfs", SCRATCH]
+    cmd += ["--size", str(settings["disk"]), "--tmpfs", SCRATCH, "--size", str(SHM_SIZE), "--tmpfs", "/dev/shm"]
     for path in settings["readable"]:
-        cmd += ["--ro-bind-try", path, path]
+        if os.path.islink(path) and path.startswith("/etc/"):
+            cmd += ["--symlink", os.readlink(path), path]  # /etc/mtab -> ../proc/self/mounts, etc.
+        else:
+            cmd += ["--ro-bind-try", path, path]
     cmd += ["--dir", f"{SCRATCH}/home", "--dir", WORK,
             "--dir", f"{SCRATCH}/matplotlib", "--dir", f"{SCRATCH}/ipython/profile_default/startup",
             "--ro-bind", settings["startup_file"], f"{SCRATCH}/ipython/profile_default/startup/{STARTUP_FILE}",
@@ -203,7 +219,9 @@ def bwrap_command(settings: dict, submitted: str, connection_file: str, status_f
     if watch:
         Path(watch).touch()
         cmd += ["--bind", watch, watch]
-    cmd += ["--clearenv"]
+    # Everything is in place: bubblewrap's own root and /dev (tmpfs mounts without a size) become
+    # read-only, so /tmp and the small /dev/shm are the only places left to write.
+    cmd += ["--remount-ro", "/dev", "--remount-ro", "/", "--clearenv"]
     for key, value in _env(settings).items():
         cmd += ["--setenv", key, value]
     # The shell copies the submitted folder (and matplotlib's font list) into the tmpfs, then
@@ -225,6 +243,14 @@ def _apply_limits(settings: dict) -> None:
         group = Path(settings["cgroup"]) / f"k{os.getpid()}"
         group.mkdir(parents=True, exist_ok=True)
         (group / "pids.max").write_text(str(settings["processes"]))
+        if (group / "memory.max").exists():  # cgroup v2: one group holds both limits
+            (group / "memory.max").write_text(str(settings["memory"]))
+        (group / "cgroup.procs").write_text(str(os.getpid()))
+    if settings.get("memory_cgroup"):
+        # All of the kernel's processes together, where --memory-limit's rlimit holds each alone.
+        group = Path(settings["memory_cgroup"]) / f"k{os.getpid()}"
+        group.mkdir(parents=True, exist_ok=True)
+        (group / "memory.limit_in_bytes").write_text(str(settings["memory"]))
         (group / "cgroup.procs").write_text(str(os.getpid()))
     elif os.getuid() != 0:
         # RLIMIT_NPROC counts all of this user's processes; allow the kernel this many more.
