@@ -51,6 +51,7 @@ def _cmd_grade(args) -> int:
     [assignment] = resolve_assignments([args.assignment])
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
+    _check_report_args(args.report, args.pdf, "--report DIR")
     limits = Limits(cell_timeout=args.cell_timeout, submission_timeout=args.submission_timeout,
                     memory=parse_size(args.memory_limit), output=args.max_output, disk=parse_size(args.disk_limit))
     results = grade(assignment, args.paths, course_dir=Path(args.course_dir) if args.course_dir else None,
@@ -58,24 +59,47 @@ def _cmd_grade(args) -> int:
                     feedback_dir=Path(args.feedback) if args.feedback else None,
                     hide_hidden_tests=args.hide_hidden_tests, progress=not args.json, sandbox=args.sandbox,
                     due=args.due)
+    links = _write_report(results, args.report, args.pdf, args.csv, sys.stderr if args.json else sys.stdout)
     if args.json:
         if args.csv:
-            write_csv(results, Path(args.csv))
+            write_csv(results, Path(args.csv), links)
         print(json.dumps([r.to_dict() for r in results], indent=2))
     else:
-        _show(results, args.csv)
+        _show(results, args.csv, links)
     return 0
 
 
-def _show(results: list[dict], csv: str | None) -> None:
-    """The table and the class summary; with ``csv``, the CSV too."""
+def _check_report_args(folder: str | None, pdf: bool, option: str) -> None:
+    """Stop before any work when --pdf cannot be honoured."""
+    if pdf and not folder:
+        raise UsageError(f"--pdf prints the report's pages: give {option} too")
+    if pdf:
+        from .reports.pdf import check_chromium
+
+        check_chromium()
+
+
+def _write_report(results, folder: str | None, pdf: bool, csv: str | None, out) -> list | None:
+    """With ``folder``: the submission pages and index.html (and PDFs); the CSV's link columns."""
+    if not folder:
+        return None
+    from .reports.write import csv_links, write_report
+
+    index, pages = write_report(results, Path(folder), pdf=pdf)
+    made = sum(1 for p in pages.values() if p.notebook)
+    print(f"wrote {index} and the pages of {made} of {len(results)} submissions", file=out)
+    return csv_links(pages, Path(folder), Path(csv), len(results)) if csv else None
+
+
+def _show(results: list[dict], csv: str | None, links: list | None = None) -> None:
+    """The table and the class summary; with ``csv``, the CSV too (``links``: its page columns)."""
     from .grading.report import format_summary, format_table, write_csv
 
     print(format_table(results))
     print()
     print(format_summary(results))
     if csv:
-        write_csv(results, Path(csv))
+        write_csv(results, Path(csv), links)
         print(f"wrote {csv}")
 
 
@@ -107,7 +131,10 @@ def _cmd_report(args) -> int:
         results += data if isinstance(data, list) else [data]
     from .grading.results import SubmissionResult
 
-    _show([SubmissionResult.from_dict(r) for r in results], args.csv)
+    _check_report_args(args.html, args.pdf, "--html DIR")
+    results = [SubmissionResult.from_dict(r) for r in results]
+    links = _write_report(results, args.html, args.pdf, args.csv, sys.stdout)
+    _show(results, args.csv, links)
     return 0
 
 
@@ -217,6 +244,10 @@ def main(argv=None) -> int:
     p.add_argument("--due", metavar="DATE",
                    help="due date for this run, e.g. '2027-02-01 23:59 +01:00' (default: c.Deadlines.due in "
                         "nbgrader_config.py); submissions are timed by nbgrader's timestamp.txt beside them")
+    p.add_argument("--report", metavar="DIR",
+                   help="write DIR/index.html (class report) and, per submission, its notebook as submitted "
+                        "and its hand-graded answers beside their outputs, as HTML")
+    p.add_argument("--pdf", action="store_true", help="with --report: the same pages as PDF too (needs Chromium)")
     p.set_defaults(func=_cmd_grade)
 
     p = sub.add_parser("merge", help="merge worker course directories (graded elsewhere) into one gradebook")
@@ -225,9 +256,12 @@ def main(argv=None) -> int:
     p.add_argument("workers", nargs="+", metavar="WORKER_DIR", help="course directories graded with --course-dir")
     p.set_defaults(func=_cmd_merge)
 
-    p = sub.add_parser("report", help="table, summary and CSV from saved `grade --json` output")
+    p = sub.add_parser("report", help="table, summary, CSV and HTML class report from saved `grade --json` output")
     p.add_argument("results", nargs="+", metavar="RESULTS.json")
     p.add_argument("--csv", metavar="FILE")
+    p.add_argument("--html", metavar="DIR", help="write the class report DIR/index.html and the pages of every "
+                                                 "submission whose notebook is still at its path")
+    p.add_argument("--pdf", action="store_true", help="with --html: the same pages as PDF too (needs Chromium)")
     p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("mutants", help="prove the hidden tests: every mutant loses points, every correct variant keeps full marks")

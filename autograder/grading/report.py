@@ -66,8 +66,9 @@ def format_summary(results: list[SubmissionResult]) -> str:
     return "\n".join(lines)
 
 
-def write_csv(results: list[SubmissionResult], path: Path) -> None:
-    """One row per student: per-test scores, total, flags, faults, error."""
+def write_csv(results: list[SubmissionResult], path: Path, pages: list[tuple[str, str]] | None = None) -> None:
+    """One row per student: per-test scores, total, flags, faults, error; with ``pages`` (per
+    result, the paths of its notebook page and answers page), two last columns linking them."""
     test_ids: list[str] = []
     for r in results:
         for t in r.tests:
@@ -79,8 +80,8 @@ def write_csv(results: list[SubmissionResult], path: Path) -> None:
         writer = csv.writer(fh)
         writer.writerow(["student", "submission", *test_ids, "auto_score", "auto_max_score", "flagged", "flags",
                          "faults", "first_error", "notes", "error", "timestamp", "seconds_late", "late_penalty",
-                         "score_after_penalty"])
-        for r in results:
+                         "score_after_penalty", *(["page", "answers_page"] if pages else [])])
+        for i, r in enumerate(results):
             scores = {t.grade_id: t.score for t in r.tests}
             graded = not r.error
             writer.writerow([r.student, r.submission, *[f"{scores[t]:g}" if t in scores else "" for t in test_ids],
@@ -88,4 +89,4 @@ def write_csv(results: list[SubmissionResult], path: Path) -> None:
                              "yes" if r.flags else "no", "; ".join(r.flags), "; ".join(r.faults), r.first_error,
                              "; ".join(r.notes), r.error, r.timestamp, f"{r.seconds_late:g}" if graded else "",
                              f"{r.late_penalty:g}" if graded else "",
-                             f"{r.auto_score - r.late_penalty:g}" if graded else ""])
+                             f"{r.auto_score - r.late_penalty:g}" if graded else "", *(pages[i] if pages else [])])

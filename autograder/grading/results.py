@@ -19,6 +19,7 @@ flags              what looked like tampering with grading; a reason to look, no
 first_error        the first exception any cell raised, with the cell
 feedback           path of the student's feedback HTML (only with ``--feedback``)
 sandbox            how the kernel was isolated: "bwrap" or "none"
+seconds            wall-clock seconds grading this submission took (only when measured)
 timestamp          when it was submitted (ISO, UTC), from nbgrader's timestamp.txt; "" if none
 seconds_late       seconds after the assignment's due date (0 when on time or without a due date)
 late_penalty       points the course's late policy takes off auto_score (kernel/late.py)
@@ -57,6 +58,7 @@ class SubmissionResult:
     feedback: str = ""
     sandbox: str = ""
     error: str = ""
+    seconds: float = 0.0  # 0.0 means not measured
     timestamp: str = ""
     seconds_late: float = 0.0
     late_penalty: float = 0.0
@@ -79,6 +81,8 @@ class SubmissionResult:
         del out["error"]
         if not self.feedback:
             del out["feedback"]
+        if not self.seconds:
+            del out["seconds"]
         return out
 
     @classmethod
