@@ -107,6 +107,12 @@ loss = assert_scalar("mse_loss", call(mse_loss, np.array([1.0, 2.0, 3.0]), np.ar
 assert_close("mse_loss", loss, 4.0 / 3.0, case="yhat=[1, 2, 3], y=[1, 2, 5]")
 assert_close("mse_loss", mse_loss(np.zeros(4), np.zeros(4)), 0.0, case="perfect predictions")
 assert_close("mse_loss", mse_loss(np.array([3.0]), np.array([1.0])), 4.0, case="a single point")
+# a column of predictions, shape (2, 1): the mean runs over all entries, and the inputs stay as they were
+_yhat, _y = np.array([[1.0], [3.0]]), np.array([[0.0], [1.0]])
+_loss = assert_scalar("mse_loss", mse_loss(_yhat, _y), case="yhat=[[1], [3]], y=[[0], [1]] of shape (2, 1)")
+assert_close("mse_loss", _loss, 2.5, case="yhat=[[1], [3]], y=[[0], [1]] of shape (2, 1)")
+assert_unchanged("mse_loss", "yhat", [[1.0], [3.0]], _yhat)
+assert_unchanged("mse_loss", "y", [[0.0], [1.0]], _y)
 print("mse_loss: visible tests passed")
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(101)
@@ -192,8 +198,12 @@ assert isinstance(_grads, tuple) and len(_grads) == 2, (
 # worked by hand: the line 1*x + 0 predicts [1, 2], so the residuals are [0, 1]; dw = 2 and db = 1
 assert_close("mse_gradients dw", assert_scalar("mse_gradients dw", _grads[0]), 2.0, case="x=[1, 2], y=[1, 1], w=1, b=0")
 assert_close("mse_gradients db", assert_scalar("mse_gradients db", _grads[1]), 1.0, case="x=[1, 2], y=[1, 1], w=1, b=0")
-_dw, _db = mse_gradients(np.array([1.0, -1.0]), np.array([1.0, -1.0]), 1.0, 0.0)
+_x, _y = np.array([1.0, -1.0]), np.array([1.0, -1.0])
+_dw, _db = mse_gradients(_x, _y, 1.0, 0.0)
 assert_close("mse_gradients", (_dw, _db), (0.0, 0.0), case="on the true line both gradients are 0")
+# the training loop below passes the same x and y in every epoch: they must stay as they were
+assert_unchanged("mse_gradients", "x", [1.0, -1.0], _x)
+assert_unchanged("mse_gradients", "y", [1.0, -1.0], _y)
 print("mse_gradients: visible tests passed")
 ### BEGIN HIDDEN TESTS
 def _central_differences(_f, _p, _h=1e-5):
@@ -351,6 +361,6 @@ print(f"with learning rate 0.8 the distance to the minimum grows by |1 - 0.8 * {
 # ### BEGIN SOLUTION
 # b is easier. Its gradient is the mean residual, whatever x is, while the gradient for w is the
 # residual multiplied by x; when x is near zero that gradient is tiny, so w moves very slowly
-# (the loss is almost flat along w, so the problem is badly conditioned). Centring or scaling the
-# inputs fixes this.
+# (the loss is almost flat along w, so the problem is badly conditioned). Scaling the inputs up
+# (standardising them) fixes this.
 # ### END SOLUTION
