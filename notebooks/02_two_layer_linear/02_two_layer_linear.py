@@ -201,6 +201,16 @@ assert np.all(np.abs(layer.W) <= bound), (
     f"Linear(3, 5).W: every weight must lie in [-a, a] with a = {bound:.4f}, the a whose uniform "
     f"distribution has variance 2 / (3 + 5); the largest |W| is {np.max(np.abs(layer.W)):.4f}")
 assert np.unique(layer.W).size == layer.W.size, "Linear(3, 5).W: the weights must be random, not all equal"
+again = Linear(3, 5, rng=np.random.default_rng(0))
+assert np.array_equal(layer.W, again.W), (
+    "Linear(3, 5): two layers made with np.random.default_rng(0) got different weights: draw W from the "
+    "`rng` argument (for example rng.uniform), not from np.random's global functions")
+# with 2,400 weights the spread of the draws shows: their variance must be close to 2 / (40 + 60) = 0.02
+wide = Linear(40, 60, rng=np.random.default_rng(1))
+assert_shape("Linear(40, 60).W", wide.W, (60, 40))
+assert abs(float(np.var(wide.W)) / 0.02 - 1) < 0.1, (
+    f"Linear(40, 60).W: the 2,400 weights have variance {np.var(wide.W):.4g}, expected about "
+    "2 / (40 + 60) = 0.02 (Xavier): check the bound a of your uniform distribution [-a, a]")
 print("Linear.__init__: visible tests passed")
 ### BEGIN HIDDEN TESTS
 _big = Linear(400, 300, rng=np.random.default_rng(11))
@@ -549,9 +559,10 @@ assert_close("numerical_gradient", numerical_gradient(lambda _v: float(np.sum(np
 # We compare each gradient with `numerical_gradient` by the **relative error**
 # $\max_i \frac{|a_i - n_i|}{\max(10^{-8},\, |a_i| + |n_i|)}$. Below about $10^{-7}$ the backward
 # pass is right; around $10^{-3}$ or more something is wrong, in the backward pass or in
-# `numerical_gradient` (trust this check only once the test of `numerical_gradient` passes). This
-# network is linear, so the loss is quadratic and central differences are nearly exact: expect far
-# smaller errors.
+# `numerical_gradient` (trust this check only once the test of `numerical_gradient` passes). Here
+# the errors should be far smaller still: with everything else held fixed, the network's output is
+# linear in any single weight, bias or input, so along each perturbed element the loss is a
+# parabola, on which central differences are exact up to round-off.
 
 # %%
 def mse(yhat, y):
@@ -760,8 +771,8 @@ for _d_in, _d_mid, _d_out in [(3, 5, 2), (3, 3, 3), (1, 4, 1), (4, 2, 6)]:
 #
 # Apply `compose_linear` to the network trained in section 4: its output matches the single map
 # up to round-off, and the single map's slope and intercept can be read off directly. They land
-# close to the true line, and closer still to the least-squares line of these 200 noisy points,
-# which is the best any linear model can do on them.
+# close to the true line and, to the three decimals printed, on the least-squares line of these
+# 200 noisy points, the best any linear model can do on them: the 13 parameters buy nothing.
 
 # %%
 W_single, b_single = compose_linear(hidden_layer, output_layer)
@@ -793,15 +804,18 @@ print(f"true line:           slope {TRUE_W:.3f}, intercept {TRUE_B:+.3f}")
 # ### END SOLUTION
 
 # %% [markdown]
-# **Checkpoint 2.** Why is the central difference $\frac{f(x+h) - f(x-h)}{2h}$ more accurate than
-# the forward difference $\frac{f(x+h) - f(x)}{h}$? And why can we not make $h$ as small as we like,
-# say $10^{-15}$, to get an ever better estimate?
+# **Checkpoint 2.** Section 3 says that the central difference $\frac{f(x+h) - f(x-h)}{2h}$ is off
+# by about $\frac{h^2}{6} f'''$ and the forward difference $\frac{f(x+h) - f(x)}{h}$ by about
+# $\frac{h}{2} f''$. Show where these two errors come from, using the Taylor expansions of
+# $f(x+h)$ and $f(x-h)$. And why can we not make $h$ as small as we like, say $10^{-15}$, to get
+# an ever better estimate?
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "checkpoint_central_differences", "points": 2, "solution": true}
 # ### BEGIN SOLUTION
-# Expanding f(x±h) by Taylor, the h·f''/2 terms cancel in the central difference, leaving an
-# error of order h² (h²f'''/6), while the forward difference keeps an error of order h (h f''/2).
-# With h = 1e-5 that is about 1e-10 versus 1e-5. Making h tiny does not help because f is computed
+# By Taylor, f(x±h) = f ± h f' + (h²/2) f'' ± (h³/6) f''' + O(h⁴). So (f(x+h) - f(x))/h =
+# f' + (h/2) f'' + O(h²): an error of order h. In f(x+h) - f(x-h) the even terms cancel, leaving
+# 2h f' + (h³/3) f''' + O(h⁵); divided by 2h that is f' + (h²/6) f''' + O(h⁴): an error of order
+# h². With h = 1e-5 that is about 1e-10 versus 1e-5. Making h tiny does not help because f is computed
 # in floating point with a relative round-off of about 1e-16: the difference f(x+h) - f(x-h)
 # cancels most significant digits, and its round-off error, about 1e-16·|f|, is divided by h, so
 # the error grows like 1e-16/h. The total error is smallest at a moderate h (around 1e-5 for
@@ -809,9 +823,10 @@ print(f"true line:           slope {TRUE_W:.3f}, intercept {TRUE_B:+.3f}")
 # ### END SOLUTION
 
 # %% [markdown]
-# **Checkpoint 3.** In `backward`, why is the weight gradient `dout.T @ x` and not, say,
-# `x.T @ dout`? Explain where its shape $(d_\text{out}, d_\text{in})$ comes from and what the
-# product does with the batch dimension.
+# **Checkpoint 3.** Your `backward` computes $dW$ as a matrix product of `dout` and `self.x`.
+# Explain where its shape $(d_\text{out}, d_\text{in})$ comes from, which product of the two
+# arrays gives that shape, and what it does with the batch dimension. Why would a check of the
+# shape alone not catch a $dW$ that is the transpose of the right one when $d_\text{in} = d_\text{out}$?
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "checkpoint_dW_shape", "points": 2, "solution": true}
 # ### BEGIN SOLUTION
@@ -820,6 +835,7 @@ print(f"true line:           slope {TRUE_W:.3f}, intercept {TRUE_B:+.3f}")
 # of dout[n, j]·x[n, i], the upstream gradient of output j times the input i that weight W[j, i]
 # multiplied. dout.T is (out, B) and x is (B, in), so dout.T @ x is (out, in) and the matrix
 # product performs exactly that sum over the batch index n. x.T @ dout contains the same numbers
-# but transposed, shape (in, out), which does not match W (and would silently be wrong when
-# in = out).
+# but transposed, shape (in, out), which does not match W. When in = out its shape is W's, so a
+# shape check passes, yet the gradient of W[j, i] sits at position (i, j): the update would
+# silently move the wrong weights.
 # ### END SOLUTION
