@@ -6,6 +6,10 @@ is wrong. A full-page screenshot goes to build/artifacts/ for a person to look a
 opens a collapsed hint (an HTML <details> block in a markdown cell): it must arrive closed, its
 text hidden, and show that text once its summary line is clicked.
 
+A third test opens the class report (`grade --report`'s index.html, from results and notebooks it
+makes up): its plots must load, its links must open the submissions' pages (where a student's
+<script> must not have run), and the PDFs Chromium printed must be PDFs.
+
 Skipped where Chromium or Playwright is missing, unless NNCOURSE_REQUIRE_BROWSER=1 (CI sets it),
 which turns the skip into a failure.
 """
@@ -16,7 +20,9 @@ import time
 import pytest
 
 import _browser_support as browser
+from autograder.reports.write import write_report
 from support.paths import ROOT
+from support.report_examples import write_class
 
 STAGE = "01_linear_estimator"
 ARTIFACTS = ROOT / "build" / "artifacts"
@@ -31,13 +37,17 @@ HINT_SUMMARY = "Hint 1: the idea"
 HINT_TEXT = "No loop is needed."
 
 
-@pytest.fixture
-def page_on_notebook(tmp_path):
+def _need_browser():
     why = browser.missing_browser()
     if why:
         if os.environ.get("NNCOURSE_REQUIRE_BROWSER") == "1":
             pytest.fail(f"NNCOURSE_REQUIRE_BROWSER=1 but the browser test cannot run: {why}")
         pytest.skip(why)
+
+
+@pytest.fixture
+def page_on_notebook(tmp_path):
+    _need_browser()
     notebooks = tmp_path / "student"
     notebooks.mkdir()
     shutil.copyfile(ROOT / "release" / STAGE / f"{STAGE}.ipynb", notebooks / f"{STAGE}.ipynb")
@@ -114,3 +124,30 @@ def test_a_collapsed_hint_opens_when_its_summary_is_clicked(page_on_notebook):
     assert hint.locator("p code", has_text="np.mean").count() >= 1, hint.inner_html()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     cell.screenshot(path=str(ARTIFACTS / f"browser_{STAGE}_hint.png"))
+
+
+def test_the_class_report_shows_its_plots_and_opens_the_submission_pages(tmp_path):
+    _need_browser()
+    index, pages = write_report(write_class(tmp_path / "class"), tmp_path / "report", pdf=True)
+    with browser.chromium(tmp_path / "chromium-profile", viewport={"width": 1280, "height": 800}) as page:
+        page.set_default_timeout(30_000)
+        page.goto(index.as_uri())
+        plots = page.locator("img.plot")
+        assert plots.count() == 2  # scores and pass rates (time is not measured)
+        for i in range(plots.count()):
+            page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=plots.nth(i).element_handle())
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "class_report.png"), full_page=True)
+
+        page.get_by_role("link", name="answers").first.click()
+        page.locator(".answer-block .context-side").first.wait_for()
+        assert "test accuracy 0.9137" in page.locator(".answer-block").first.inner_text()
+        page.get_by_role("link", name="whole notebook").click()
+        page.get_by_text("final loss 0.4213").first.wait_for()
+        assert page.evaluate("() => window.PWNED") is None, "a student's script ran in the page"
+        page.get_by_role("link", name="class report").click()
+        page.locator("img.plot").first.wait_for()
+    for p in [index.with_suffix(".pdf")] + [tmp_path / "report" / pdf for r in pages.values()
+                                             for pdf in (r.notebook_pdf, r.answers_pdf) if pdf]:
+        assert p.read_bytes()[:4] == b"%PDF", p
+    assert sum(1 for r in pages.values() if r.notebook_pdf and r.answers_pdf) == 2  # alice, bob
