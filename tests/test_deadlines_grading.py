@@ -105,3 +105,8 @@ def test_the_merged_gradebook_holds_the_due_date_timestamps_and_penalties(graded
             assert float(notebook.late_submission_penalty or 0) == pytest.approx(row["late_penalty"]), student
             assert submission.score - float(notebook.late_submission_penalty or 0) == pytest.approx(
                 row["auto_score"] - row["late_penalty"]), student
+
+
+def test_each_submission_records_the_time_its_worker_spent_on_it(graded):
+    rows, _, _ = graded
+    assert all(0 < row["seconds"] < 300 for row in rows.values()), {s: r.get("seconds") for s, r in rows.items()}

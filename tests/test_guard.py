@@ -6,6 +6,7 @@ import nbformat
 import pytest
 
 from autograder.kernel.feedback import HideHiddenTests
+from support.paths import ROOT
 from autograder.kernel.guard import GuardedExecute
 
 FLAKY_KERNEL = """
@@ -57,8 +58,10 @@ def test_hidden_tests_and_their_tracebacks_are_hidden():
     cell = nbformat.v4.new_code_cell(
         "assert f(1) == 2\n### BEGIN HIDDEN TESTS\nassert f(-1) == 0, 'f fails for negative x'\n"
         "assert f(0) == 1\n### END HIDDEN TESTS\nprint('ok')")
+    cell.execution_count = 7
     cell.outputs = [nbformat.v4.new_output("error", ename="AssertionError", evalue="f fails for negative x",
-                                           traceback=["Traceback", "assert f(-1) == 0, 'f fails for negative x'",
+                                           traceback=["Traceback", "\x1b[0;31mCell In[7], line 3\x1b[0m",
+                                                      "assert f(-1) == 0, 'f fails for negative x'",
                                                       "AssertionError: f fails for negative x"])]
     nb = nbformat.v4.new_notebook(cells=[cell])
     nb, _ = HideHiddenTests().preprocess(nb, {})
@@ -66,3 +69,36 @@ def test_hidden_tests_and_their_tracebacks_are_hidden():
     assert "f(-1)" not in source and "f(0)" not in source
     assert source.splitlines() == ["assert f(1) == 2", "# (2 lines of hidden tests, not shown)", "print('ok')"]
     assert nb.cells[0].outputs[0]["traceback"] == ["AssertionError: f fails for negative x"]
+
+
+def hidden_test_cell(*outputs, execution_count=9):
+    cell = nbformat.v4.new_code_cell("f(2)\n### BEGIN HIDDEN TESTS\nassert f(-3) == 0, 'negative x'\n### END HIDDEN TESTS")
+    cell.execution_count, cell.outputs = execution_count, list(outputs)
+    nb, _ = HideHiddenTests().preprocess(nbformat.v4.new_notebook(cells=[cell]), {})
+    return nb.cells[0]
+
+
+def test_what_a_hidden_test_cell_printed_is_not_shown():
+    cell = hidden_test_cell(nbformat.v4.new_output("stream", name="stdout", text="inputs: [-3] secret"),
+                            nbformat.v4.new_output("display_data", data={"text/plain": "secret"}))
+    assert "secret" not in json.dumps(cell.outputs)
+    assert [o.output_type for o in cell.outputs] == ["stream"] and "not shown" in cell.outputs[0].text
+
+
+HELPERS = str(ROOT / "helpers")
+
+
+@pytest.mark.parametrize("frame, shown", [
+    ("Cell In[9], line 3", True),                                     # the test cell's own assert
+    (f"File {HELPERS}/testing.py:41, in assert_close", True),          # the course's test helpers
+    ("Cell In[4], line 2, in f", False),                              # the student's function
+    ("File /tmp/work/mine.py:3, in f", False),
+    ("File /tmp/work/helpers/testing.py:3, in assert_close", False),  # a look-alike the student wrote
+])
+def test_an_error_message_is_shown_only_when_the_tests_raised_it(frame, shown):
+    error = nbformat.v4.new_output("error", ename="AssertionError", evalue="secret",
+                                   traceback=["Traceback", "Cell In[9], line 3", "f(-3)", frame, "AssertionError: secret"])
+    cell = hidden_test_cell(error)
+    assert [o.output_type for o in cell.outputs] == ["error"]
+    assert ("secret" in json.dumps(cell.outputs)) is shown
+    assert cell.outputs[0].traceback[0].startswith("AssertionError: ")

@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import threading
+import time
 from pathlib import Path
 
 import nbformat
@@ -119,6 +120,20 @@ def _kernel_env(course_dir: Path, figures: bool, sandbox_jupyter: Path | None) -
     return env
 
 
+def _time_each(batch, course_dir: Path, assignment: str, started: float) -> None:
+    """Each result's ``seconds``: from the end of the submission its worker graded before it (or
+    from the worker's start) to its own autograded notebook being written."""
+    done = []
+    for result, _ in batch:
+        path = course_dir / "autograded" / result.student / assignment / f"{assignment}.ipynb"
+        if path.is_file():
+            done.append((path.stat().st_mtime, result))
+    previous = started
+    for written, result in sorted(done, key=lambda item: item[0]):
+        result.seconds = round(max(0.0, written - previous), 2)
+        previous = written
+
+
 def _prepare_sandbox(course_dir: Path, limits: Limits) -> tuple[Path, list[str]]:
     runtime = course_dir / RUNTIME_FOLDER
     runtime.mkdir(parents=True, exist_ok=True)
@@ -147,6 +162,7 @@ def grade_batch(assignment: str, batch: list[tuple[SubmissionResult, object]], c
     jupyter, cgroups = _prepare_sandbox(course_dir, limits) if sandboxed else (None, [])
     env = _kernel_env(course_dir, figures, jupyter)
     config = grading_config(limits, watch_dir, course_dir / SANDBOX_FOLDER if sandboxed else None)
+    started = time.time()
     try:
         with _Progress(bar, course_dir, assignment, [r.student for r, _ in batch]):
             proc = (nbgrader or NbgraderProcess()).run(
@@ -158,6 +174,7 @@ def grade_batch(assignment: str, batch: list[tuple[SubmissionResult, object]], c
             sandbox.remove_cgroup(group)
     for result, _ in batch:
         result.sandbox = "bwrap" if sandboxed else "none"
+    _time_each(batch, course_dir, assignment, started)
     cells = grade_cells(assignment)
     for result, _ in batch:
         if not collect(result, course_dir, cells, limits, secret):

@@ -19,7 +19,8 @@ flags              what looked like tampering with grading; a reason to look, no
 first_error        the first exception any cell raised, with the cell
 feedback           path of the student's feedback HTML (only with ``--feedback``)
 sandbox            how the kernel was isolated: "bwrap" or "none"
-seconds            wall-clock seconds grading this submission took (only when measured)
+seconds            wall-clock seconds its worker spent on it: from the end of the submission graded
+                   before it in the same worker (or the worker's start) to its autograded notebook
 timestamp          when it was submitted (ISO, UTC), from nbgrader's timestamp.txt; "" if none
 seconds_late       seconds after the assignment's due date (0 when on time or without a due date)
 late_penalty       points the course's late policy takes off auto_score (kernel/late.py)

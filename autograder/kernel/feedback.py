@@ -6,6 +6,10 @@ nbgrader's own (autograder/markers.py).
 """
 from __future__ import annotations
 
+import os
+import re
+
+from nbformat.v4 import new_output
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from ..markers import BEGIN_HIDDEN_TESTS, END_HIDDEN_TESTS
@@ -30,9 +34,36 @@ class Unseal(NbGraderPreprocessor):
         return cell, resources
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_FRAME = re.compile(r"^(?:Cell In\[(\d+)\]|File (\S+\.py):\d+)")
+PRINTED_NOTE = "(what this cell printed is not shown: it ran hidden tests, and a function can print their inputs)\n"
+MESSAGE_NOTE = "(message not shown: it was raised in your code, called by a hidden test)"
+
+
+def raised_by_the_tests(output, execution_count) -> bool:
+    """Whether an error output was raised by the test cell itself or the course's test helpers
+    (whose messages the course wrote), judged by the innermost frame of its traceback."""
+    frames = [_FRAME.match(_ANSI.sub("", line).strip()) for line in output.get("traceback", [])]
+    frames = [f for f in frames if f]
+    if not frames:
+        return False
+    cell, path = frames[-1].groups()
+    return (cell is not None and execution_count is not None and int(cell) == execution_count) or (
+        path is not None and os.path.dirname(path) == _helpers_dir())
+
+
+def _helpers_dir() -> str:
+    """The course's helpers package, whose test functions raise the course's own messages."""
+    import helpers
+
+    return os.path.dirname(os.path.abspath(helpers.__file__))
+
+
 class HideHiddenTests(NbGraderPreprocessor):
-    """Feedback without hidden-test source: the region is replaced by a one-line note and a
-    failing hidden test's traceback is cut to its last line (the assertion message)."""
+    """Feedback without hidden-test source: the region is replaced by a one-line note, what the
+    cell printed is dropped (a graded function can print the hidden inputs it is given), and a
+    failing hidden test's traceback is cut to its last line, whose message is kept only when the
+    test itself raised it."""
 
     begin = BEGIN_HIDDEN_TESTS
     end = END_HIDDEN_TESTS
@@ -53,7 +84,15 @@ class HideHiddenTests(NbGraderPreprocessor):
             else:
                 kept.append(line)
         cell.source = "\n".join(kept)
+        outputs = []
         for output in cell.get("outputs", []):
-            if output.get("output_type") == "error":
-                output.traceback = [f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"]
+            if output.get("output_type") != "error":
+                continue
+            if not raised_by_the_tests(output, cell.get("execution_count")):
+                output.evalue = MESSAGE_NOTE
+            output.traceback = [f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"]
+            outputs.append(output)
+        if len(outputs) < len(cell.get("outputs", [])):
+            outputs.insert(0, new_output("stream", name="stdout", text=PRINTED_NOTE))
+        cell.outputs = outputs
         return cell, resources
