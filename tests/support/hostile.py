@@ -671,7 +671,7 @@ def host_attacks(ctx: Context) -> list[Attack]:
     # resources: memory and CPU
     out.append(Attack("r_memory", "resources", "host", {
         "relu": _cell('''
-            import os, time
+            import os, select, time
             # Children each take what the address-space limit lets one process have, all at once.
             r, w = os.pipe()
             go_r, go_w = os.pipe()
@@ -694,8 +694,11 @@ def host_attacks(ctx: Context) -> list[Attack]:
                 children.append(pid)
             os.close(w)
             sizes, buffer = [], b""
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + 10
             while len(sizes) < len(children) and time.monotonic() < deadline:
+                # a child killed for memory never writes; one still holding its share keeps the pipe open
+                if not select.select([r], [], [], max(0.0, deadline - time.monotonic()))[0]:
+                    break
                 data = os.read(r, 100)
                 if not data:
                     break
@@ -778,17 +781,28 @@ def host_attacks(ctx: Context) -> list[Attack]:
     # graded after the honest students: its harm falls on a victim graded later in the same worker
     out.append(Attack(KERNEL_LOG, "resources", "host", {"relu": _cell('''
         import os
-        # The kernel's own stdout, which ipykernel echoes every fd-level write to, is a log file
-        # of the grader's on the host: fill it up to the file-size limit.
-        log = 1 if os.path.realpath("/proc/self/fd/1").endswith(".log") else None
-        written, error = 0, ""
+        # The kernel's own stdout (fd 1), where fd-level writes go, is a log file of the grader's
+        # on the host: fill it up to the file-size limit (past it, writing fails instead of
+        # killing the kernel).
+        import signal
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        log = 1
+        import time
+        written, error, stop = 0, "", time.monotonic() + 8  # ipykernel forwards fd 1 to the notebook: slow
         try:
-            while log is not None and written < 2 * _P["disk"]:
-                written += os.write(log, b"\\0" * 2**20)
+            os.set_blocking(log, False)  # a full pipe must not hold the cell past the time limit
+            while log is not None and written < 2 * _P["disk"] and time.monotonic() < stop:
+                try:
+                    written += os.write(log, b"\\0" * 2**16)
+                except BlockingIOError:
+                    time.sleep(0.01)
         except OSError as exc:
             error = repr(exc)
-        _say("fill_kernel_log", fd=log, written=written, error=error, size=os.fstat(log).st_size if log else None)
-    ''', **P, disk=ctx.disk)}, "fill the kernel's log file (its inherited stdout) up to the file-size limit, to stop the "
+        _log_result = dict(fd=log, written=written, error=error)
+    ''', **P, disk=ctx.disk), "relu_backward": _cell('''
+        # reported from the next cell: the flood above ran past the output limit, which drops the rest
+        _say("fill_kernel_log", **_log_result)
+    ''')}, "fill the kernel's log file (its inherited stdout) up to the file-size limit, to stop the "
         "kernels graded after it"))
     return out
 
