@@ -8,7 +8,7 @@ import sys
 
 import nbformat
 
-from autograder.catalogue.examples import blank_submission, reference_submission
+from autograder.catalogue.examples import blank_submission, reference_submission, with_cell
 from autograder.markers import BEGIN_HIDDEN_TESTS, END_HIDDEN_TESTS
 from autograder.nbio import write_notebook
 from autograder.paths import source_notebook
@@ -16,6 +16,7 @@ from support.paths import ROOT
 
 A = "01_linear_estimator"
 OWN_OUTPUT = "alice's own run: final loss 0.004213\n"
+ANSWER = "Alice: each step goes against the gradient, so the loss falls."
 
 
 def hidden_lines() -> list[str]:
@@ -31,7 +32,7 @@ def hidden_lines() -> list[str]:
 
 
 def test_grade_with_report_writes_linked_pages_of_the_submitted_run(tmp_path):
-    alice = reference_submission(A)
+    alice = with_cell(reference_submission(A), "checkpoint_mse_decreases", ANSWER)
     fit = next(c for c in alice.cells if c.cell_type == "code" and "fig, (ax_loss, ax_fit)" in c.source)
     fit.outputs = [nbformat.v4.new_output("stream", name="stdout", text=OWN_OUTPUT)]
     write_notebook(alice, tmp_path / "alice.ipynb")
@@ -49,7 +50,7 @@ def test_grade_with_report_writes_linked_pages_of_the_submitted_run(tmp_path):
                  (table.parent / r["answers_page"]).read_text(encoding="utf-8")) for s, r in rows.items()}
     notebook, answers = pages["alice"]
     assert OWN_OUTPUT.strip().replace("'", "&#39;") in notebook or OWN_OUTPUT.strip() in notebook
-    assert "3 hand-graded answers" in answers and "decreases every epoch" in answers
+    assert "3 hand-graded answers" in answers and ANSWER in answers
     assert "final loss 0.004213" in answers.split('class="context-side"', 1)[1]
     assert "YOUR ANSWER HERE" in pages["bob"][1]
     secrets = hidden_lines()

@@ -26,7 +26,7 @@ from autograder.reports.answers import blocks
 from autograder.reports.class_report import class_report
 from autograder.reports.pages import answers_page, notebook_page
 from autograder.reports.write import csv_links, write_report
-from support.report_examples import ASSIGNMENT, SCRIPT, SECRET, notebook, write_class
+from support.report_examples import ASSIGNMENT, SECRET, notebook, write_class
 
 
 class Elements(HTMLParser):

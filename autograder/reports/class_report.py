@@ -8,7 +8,6 @@ faults, time per submission, and a table linking every submission's pages.
 from __future__ import annotations
 
 import html
-from collections import Counter
 
 from ..grading.results import SubmissionResult
 from . import plots
@@ -127,8 +126,9 @@ def submissions_table(results, pages) -> str:
                                      _link(pages, i, "notebook_pdf", "notebook PDF"),
                                      _link(pages, i, "answers_pdf", "answers PDF")) if x)
         failed = "" if r.error else str(len(r.failed_tests()))
+        links = links or _e(getattr(pages.get(i), "error", ""))
         rows.append(f"<tr><td>{_student(pages, i, r)}</td><td class='num'>{score}</td><td class='num'>{failed}</td>"
-                    f"<td class='num'>{_e(_seconds(r))}</td><td>{links or _e(getattr(pages.get(i), 'error', ''))}</td></tr>")
+                    f"<td class='num'>{_e(_seconds(r))}</td><td>{links}</td></tr>")
     return ("<h2>Submissions</h2><table><tr><th>student</th><th>score</th><th>failed tests</th><th>time</th>"
             f"<th>pages</th></tr>{''.join(rows)}</table>")
 

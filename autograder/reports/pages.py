@@ -21,7 +21,7 @@ from .safe import clean_cell, clean_notebook
 
 NOTEBOOK_BANNER = ("{student}, {assignment}: the notebook as submitted, with the student's own outputs "
                    "(nothing re-run; hidden tests and scripts removed).")
-ANSWERS_BANNER = ("{student}, {assignment}: {count} hand-graded answers, each beside the outputs of the cells "
+ANSWERS_BANNER = ("{student}, {assignment}: {count} hand-graded answer{s}, each beside the outputs of the cells "
                   "before it in its section (or, in a section of questions only, of the notebook before it).")
 
 
@@ -94,6 +94,5 @@ def answers_notebook(nb) -> tuple[object, dict, int]:
 
 def answers_page(nb, student: str, assignment: str, links=()) -> str:
     book, layout, count = answers_notebook(lined_up(nb, assignment))
-    return render(book, f"{student} {assignment} answers",
-                  ANSWERS_BANNER.format(student=student, assignment=assignment, count=count), links,
-                  layout=layout, show_inputs=False)
+    banner = ANSWERS_BANNER.format(student=student, assignment=assignment, count=count, s="" if count == 1 else "s")
+    return render(book, f"{student} {assignment} answers", banner, links, layout=layout, show_inputs=False)

@@ -10,9 +10,11 @@ from pathlib import Path
 
 from ..paths import UsageError
 
-INSTALL = "--pdf needs Chromium at {path}: install it (Debian/Ubuntu: sudo apt-get install chromium) or set NNCOURSE_CHROMIUM"
+INSTALL = ("--pdf needs Chromium at {path}: install it (Debian/Ubuntu: sudo apt-get install chromium) "
+           "or set NNCOURSE_CHROMIUM")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-pdf-header-footer", "--run-all-compositor-stages-before-draw",
+         "--disable-component-update", "--disable-sync", "--no-pdf-header-footer",
+         "--run-all-compositor-stages-before-draw",
          "--virtual-time-budget=10000"]
 
 

@@ -52,7 +52,9 @@ TEMPLATE = r"""{%- extends 'index.html.j2' -%}
 {%- block extra_css -%}<style type="text/css">{{ resources.nncourse.css }}</style>{%- endblock extra_css -%}
 {%- block body_header -%}{{ super() }}
 <header class="nncourse-banner">{{ resources.nncourse.banner | escape_html }}
-{%- for href, label in resources.nncourse.links %} <a href="{{ href | escape_html }}">{{ label | escape_html }}</a>{% endfor -%}
+{%- for href, label in resources.nncourse.links %}
+ <a href="{{ href | escape_html }}">{{ label | escape_html }}</a>
+{%- endfor -%}
 </header>
 {%- endblock body_header -%}
 {%- block any_cell -%}

@@ -77,7 +77,8 @@ def write_class(folder, students=("alice", "bob", "carol")) -> list[SubmissionRe
         passed = student == "alice"
         if student == "carol":
             path.write_text("{not a notebook", encoding="utf-8")
-            results.append(SubmissionResult(str(path), student, ASSIGNMENT, error="carol.ipynb is not a readable notebook"))
+            results.append(SubmissionResult(str(path), student, ASSIGNMENT,
+                                            error="carol.ipynb is not a readable notebook"))
             continue
         nbformat.write(notebook(student), path)
         result = SubmissionResult(str(path), student, ASSIGNMENT, auto_score=3.0 if passed else 0.0,
