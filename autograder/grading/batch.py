@@ -148,11 +148,13 @@ def _prepare_sandbox(course_dir: Path, limits: Limits) -> tuple[Path, list[str]]
 def grade_batch(assignment: str, batch: list[tuple[SubmissionResult, object]], course_dir: Path,
                 template: Path, figures: bool = True, limits: Limits = Limits(),
                 feedback: str | None = None, bar=None, sandboxed: bool = True,
-                nbgrader: NbgraderProcess | None = None, due: str | None = None) -> None:
+                nbgrader: NbgraderProcess | None = None, due: str | None = None,
+                stop_after_failed_test: bool = False) -> None:
     """Autograde ``batch`` (result to fill, notebook) in a new course directory ``course_dir``
     made from ``template`` (a prepared course directory). ``feedback``: None, "full" or
     "hide-hidden"; ``nbgrader``: an already started process to autograde with; ``due``: the
-    assignment's due date (ISO, UTC) or None. Fills each result in place."""
+    assignment's due date (ISO, UTC) or None; ``stop_after_failed_test``: the mutant judge's
+    shortcut (kernel/guard.py). Fills each result in place."""
     copy_prepared(template, course_dir)
     _place_submissions(batch, course_dir, assignment)
     secret = new_secret()
@@ -161,7 +163,8 @@ def grade_batch(assignment: str, batch: list[tuple[SubmissionResult, object]], c
     watch_dir.mkdir()
     jupyter, cgroups = _prepare_sandbox(course_dir, limits) if sandboxed else (None, [])
     env = _kernel_env(course_dir, figures, jupyter)
-    config = grading_config(limits, watch_dir, course_dir / SANDBOX_FOLDER if sandboxed else None)
+    config = grading_config(limits, watch_dir, course_dir / SANDBOX_FOLDER if sandboxed else None,
+                            stop_after_failed_test)
     started = time.time()
     try:
         with _Progress(bar, course_dir, assignment, [r.student for r, _ in batch]):

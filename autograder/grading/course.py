@@ -23,7 +23,8 @@ from ..paths import UsageError, course_root, source_notebook
 PREPARED_PARTS = ("gradebook.db", "source", "release")
 
 
-def grading_config(limits: Limits, watch_dir: Path, sandbox_dir: Path | None = None) -> str:
+def grading_config(limits: Limits, watch_dir: Path, sandbox_dir: Path | None = None,
+                   stop_after_failed_test: bool = False) -> str:
     """Python appended to nbgrader_config.py in the grader's own course directories."""
     return f"""
 
@@ -40,6 +41,7 @@ c.Execute.startup_timeout = 180
 c.GuardedExecute.submission_timeout = {int(limits.submission_timeout)}
 c.GuardedExecute.max_output = {int(limits.output)}
 c.GuardedExecute.watch_dir = {str(watch_dir)!r}
+c.GuardedExecute.stop_after_failed_test = {bool(stop_after_failed_test)}
 """ + ("" if sandbox_dir is None else f"""
 # Sandboxed kernels have no network: they talk to nbgrader over ipc sockets in JUPYTER_RUNTIME_DIR.
 c.KernelManager.transport = "ipc"

@@ -33,10 +33,11 @@ SANDBOXES = ("bwrap", "none")
 def grade(assignment: str, paths, course_dir: Path | None = None, jobs: int = 1,
           figures: bool = True, limits: Limits = Limits(), feedback_dir: Path | None = None,
           hide_hidden_tests: bool = False, progress: bool = False, sandbox: str = "bwrap",
-          due: str | None = None) -> list[SubmissionResult]:
+          due: str | None = None, stop_after_failed_test: bool = False) -> list[SubmissionResult]:
     """``sandbox``: "bwrap" (every kernel in a bubblewrap sandbox; stops with UsageError where it
     cannot start) or "none"; ``due``: the due date for this run (default: the course config's,
-    deadlines.py)."""
+    deadlines.py); ``stop_after_failed_test``: run no cell after the first test that fails by an
+    assertion (the mutant judge's shortcut; scores after it are 0, so never for a class)."""
     check_course_dir(course_dir)
     due = checked_due(due) if due else configured_due(assignment)
     if sandbox not in SANDBOXES:
@@ -56,11 +57,11 @@ def grade(assignment: str, paths, course_dir: Path | None = None, jobs: int = 1,
         processes = [stack.enter_context(NbgraderProcess()) for _ in range(jobs)]
         threading.Thread(target=import_module, args=("nbgrader.api",), daemon=True).start()
         return _grade_found(assignment, found, processes, course_dir, figures, limits, feedback_dir,
-                            hide_hidden_tests, progress, sandbox, due)
+                            hide_hidden_tests, progress, sandbox, due, stop_after_failed_test)
 
 
 def _grade_found(assignment, found, processes, course_dir, figures, limits, feedback_dir, hide_hidden_tests,
-                 progress, sandbox, due) -> list[SubmissionResult]:
+                 progress, sandbox, due, stop_after_failed_test) -> list[SubmissionResult]:
     results = [SubmissionResult(submission=str(p), student=s, assignment=assignment) for s, p in found]
     readable = []
     for result, (_, path) in zip(results, found):
@@ -86,7 +87,7 @@ def _grade_found(assignment, found, processes, course_dir, figures, limits, feed
             workers = [Path(tmp) / f"worker{i}" for i in range(jobs)]
             with ThreadPoolExecutor(max_workers=jobs) as pool:
                 futures = [pool.submit(grade_batch, assignment, batch, worker, template, figures, limits,
-                                       feedback, bar, sandbox == "bwrap", process, due)
+                                       feedback, bar, sandbox == "bwrap", process, due, stop_after_failed_test)
                            for batch, worker, process in zip(batches, workers, processes)]
                 for future in futures:
                     future.result()

@@ -9,7 +9,10 @@ could not run score 0) and the grader can say what happened:
 - ``Fault.SUBMISSION_TIMEOUT``: the whole notebook ran out of its time budget;
 - ``Fault.KERNEL_DIED``: the Python process stopped (``os._exit``, ``exit()``, a crash, the OOM killer);
 - ``Fault.NOT_RUN``: a cell after one of those, which was never executed;
-- output beyond ``max_output`` characters per cell is dropped, with a note on the same stream.
+- output beyond ``max_output`` characters per cell is dropped, with a note on the same stream;
+- with ``stop_after_failed_test`` (the mutant judge's setting, never a class's), the cells after
+  the first autograded test that fails by an assertion are not run: whether a submission loses
+  points by an assertion is then already known.
 
 Before each notebook's kernel starts, it tells the kernel's watch where to write (protocol.py).
 
@@ -26,7 +29,8 @@ from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
-from traitlets import Integer, Unicode
+from nbgrader.utils import is_grade, is_solution
+from traitlets import Bool, Integer, Unicode
 
 from ..limits import DEFAULT
 from .protocol import TRUNCATED, WATCH_FILE_ENV, Fault
@@ -51,6 +55,8 @@ class GuardedExecute(Execute):
     max_output = Integer(DEFAULT.output, help="Output characters kept per cell.").tag(config=True)
     watch_dir = Unicode("", help="Folder for the watch's <student>.jsonl files (empty: no watch).").tag(config=True)
     sandbox_dir = Unicode("", help="The sandbox's folder, where bwrap writes each kernel's exit status.").tag(config=True)
+    stop_after_failed_test = Bool(False, help="Run no cell after the first autograded test that fails by an "
+                                              "assertion (for the mutant judge).").tag(config=True)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("kernel_manager_class", AsyncKernelManager)
@@ -123,6 +129,9 @@ class GuardedExecute(Execute):
         if any(o.get("ename") == Fault.SUBMISSION_TIMEOUT.value for o in cell.outputs):
             self._stopped = (f"this cell did not run: the notebook used up its time limit of "
                              f"{self.submission_timeout} s before this cell")
+        elif (self.stop_after_failed_test and is_grade(cell) and not is_solution(cell)
+              and any(o.get("ename") == "AssertionError" for o in cell.outputs)):
+            self._stopped = f"this cell did not run: the grader stopped at the first failed test (cell {index})"
         return cell, resources
 
     def output(self, outs, msg, display_id, cell_index):
