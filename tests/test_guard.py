@@ -102,3 +102,27 @@ def test_an_error_message_is_shown_only_when_the_tests_raised_it(frame, shown):
     assert [o.output_type for o in cell.outputs] == ["error"]
     assert ("secret" in json.dumps(cell.outputs)) is shown
     assert cell.outputs[0].traceback[0].startswith("AssertionError: ")
+
+
+def graded_test(source, grade_id):
+    cell = nbformat.v4.new_code_cell(source)
+    cell.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": True, "grade_id": grade_id,
+                                 "points": 1, "schema_version": 3}
+    return cell
+
+
+@pytest.mark.parametrize("stop", [True, False])
+def test_the_judges_shortcut_stops_only_after_a_test_fails_by_an_assertion(tmp_path, stop):
+    nb = notebook("x = 1")
+    nb.cells += [graded_test("raise NameError('not an assertion')", "t_crash"),
+                 graded_test("assert x == 2, 'x is wrong'", "t_fails"),
+                 nbformat.v4.new_code_cell("print('after')")]
+    GuardedExecute(timeout=60, startup_timeout=60, stop_after_failed_test=stop).preprocess(
+        nb, {"metadata": {"path": str(tmp_path)}})
+    assert nb.cells[1].outputs[0]["ename"] == "NameError"  # a crash does not stop the run
+    assert nb.cells[2].outputs[0]["ename"] == "AssertionError"
+    last = nb.cells[3].outputs[0]
+    if stop:
+        assert last["ename"] == "NotRun" and "first failed test" in last["evalue"]
+    else:
+        assert last["text"] == "after\n"
