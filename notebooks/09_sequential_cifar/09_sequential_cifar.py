@@ -196,7 +196,7 @@ class FullLayer:
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_FullLayer_init", "points": 2}
-layer = call(FullLayer, 3, 2, rng=np.random.default_rng(0))
+layer = call(FullLayer, 3, 2, rng=np.random.default_rng(0), name="FullLayer.__init__")
 assert_shape("FullLayer(3, 2).W", layer.W, (2, 3), case="W is (n_o, n_i)")
 assert_shape("FullLayer(3, 2).b", layer.b, (2,))
 assert_close("FullLayer(3, 2).b", layer.b, np.zeros(2), case="the bias starts at zero")
@@ -691,7 +691,8 @@ except NotImplementedError:
 # The next cell holds the answers of stage 07 (`Dropout`, `BatchNorm1d`) and stage 08 (`SGD`,
 # `Momentum`, `Nesterov`, `RMSProp`, `Adam`), copied from those stages' reference solutions. It is
 # read-only and not graded here: you need not have finished those stages, but their sections tell
-# you what the classes do.
+# you what the classes do. Their docstrings are those stages' own, so "section 3", "the text" or
+# "the network below" in them mean a section of stage 07 or 08, not of this notebook.
 
 # %% nbgrader={"grade_id": "given_stage07_08", "locked": true}
 # Given (read-only): the reference answers of stage 07 (Dropout, BatchNorm1d) and stage 08 (the optimisers).
@@ -1211,7 +1212,8 @@ call(model.backward, name="Sequential.backward")
 assert log == ["a.forward", "b.forward", "loss.forward", "loss.backward", "b.backward", "a.backward"], (
     f"Sequential: expected the calls a.forward, b.forward, loss.forward, then loss.backward, b.backward, "
     f"a.backward; got {log}")
-# by hand: the loss is 36 s_a^2 s_b^2 sum(x**2) / (2 B) with sum(x**2) = 6.25 and B = 2
+# by hand: the loss is s_a^2 s_b^2 sum(x**2) / (2 B) with s_a = 2, s_b = 3, sum(x**2) = 6.25 and B = 2, so
+# dL/ds_b = 2 s_a^2 s_b * 6.25 / 4 = 37.5 and dL/ds_a = 2 s_a s_b^2 * 6.25 / 4 = 56.25
 assert_close("Sequential.backward: gradient of layer b", model.layers[1].s_grad, [37.5],
              case="each layer's backward gets what the layer after it returned")
 assert_close("Sequential.backward: gradient of layer a", model.layers[0].s_grad, [56.25],
@@ -1988,6 +1990,8 @@ if curves:
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "lr10_observation", "points": 2, "solution": true}
 # ### BEGIN SOLUTION
+# (The numbers are those of the full run on the offline MNIST stand-in, student number 12345,
+# digits 1, 2, 4, 6, 9; on CIFAR-100 or other classes they differ, and the reasoning is what counts.)
 # With 0.01 the loss falls slowly and steadily and is still about 0.34 after 20 epochs: the steps
 # are too small. With 0.1 it falls fastest, to about 0.1, with small bumps (epochs 4 and 15 here).
 # With 0.3 it starts highest (2.6 in the first epoch: the first steps overshoot), jumps back up
@@ -2064,30 +2068,31 @@ with one_blas_thread():
 
 # %% nbgrader={"grade": true, "grade_id": "test_better_model", "points": 3}
 problem = globals().get("given_problem", "run the cells of sections 8 to 10 first")
-assert problem is None, f"better_model: the given network was not trained: {problem}"
+assert problem is None, f"`better` cannot be compared yet, because the given network was not trained: {problem}"
 assert "given_accuracy" in globals(), (
-    "better_model: the given network was not trained: the read-only cell above `better` stopped with an error; "
-    "fix what it names first")
-assert "better" in globals(), "better_model: define `better`, a trained Sequential"
-assert isinstance(better, Sequential), f"better_model: `better` must be a Sequential, got {type(better).__name__}"
+    "`better` cannot be compared yet, because the given network was not trained: the read-only cell above "
+    "`better` stopped with an error; fix what it names first")
+assert "better" in globals(), "define `better`, a Sequential trained in the cell above"
+assert isinstance(better, Sequential), f"`better` must be a Sequential, got {type(better).__name__}"
 problem = first_problem(optimizer=getattr(better, "optimizer", None) is not None,
                         modes=any(hasattr(layer, "training") for layer in better.layers))
-assert problem is None, f"better_model: your network needs more of Sequential: {problem}"
+assert problem is None, f"`better` needs more of your Sequential: {problem}"
 assert architecture(better) != architecture(given_net), (
-    f"better_model: `better` has the same layers as the given network ({architecture(given_net)}); "
+    f"`better` has the same layers as the given network ({architecture(given_net)}); "
     "change the architecture (widths, depth, or extra layers)")
 better_predictions = call(better.predict, Xd_val, name="better.predict")
 assert_shape("better.predict(Xd_val)", better_predictions, (len(Xd_val),))
 better_accuracy = accuracy(better, Xd_val, yd_val)
 assert better_accuracy > given_accuracy, (
-    f"better_model: validation accuracy {better_accuracy:.4f}, not above the given network's {given_accuracy:.4f}; "
+    f"`better`: validation accuracy {better_accuracy:.4f}, not above the given network's {given_accuracy:.4f}; "
     "try other widths, depths, learning rates, batch sizes or an optimiser")
-print(f"better_model: {architecture(better)}: validation accuracy {better_accuracy:.4f} > {given_accuracy:.4f}")
-print("better_model: visible tests passed")
+print(f"better: {architecture(better)}: validation accuracy {better_accuracy:.4f} > {given_accuracy:.4f}")
+print("better: visible tests passed")
 ### BEGIN HIDDEN TESTS
-assert abs(accuracy(given_net, Xd_val, yd_val) - given_accuracy) < 1e-12, "better_model: do not change given_net"
+assert abs(accuracy(given_net, Xd_val, yd_val) - given_accuracy) < 1e-12, "`given_net` was changed after the read-only cell trained it; leave it as it is"
 assert abs(float(np.mean(np.asarray(better.predict(Xd_val)) == yd_val)) - better_accuracy) < 1e-12, (
-    "better_model: better.predict must give the same labels every time")
+    "`better.predict` gave different labels for the same images; predicting must not change the network "
+    "(evaluation mode, no dropout)")
 ### END HIDDEN TESTS
 
 # %% [markdown]
