@@ -252,8 +252,8 @@ assert_unchanged("relu_backward", "dout", _d32_0, _d32)
 #
 # $$\tanh'(x) = 1 - \tanh^2(x), \qquad dx = dout \odot \bigl(1 - \tanh^2(x)\bigr).$$
 #
-# Remember that `x` is the *input* of tanh: some texts write the derivative as $1 - y^2$ in terms
-# of the output $y = \tanh(x)$, which is the same thing only if you pass the output.
+# Remember that `x` is the *input* of tanh. Some texts write the derivative as $1 - y^2$, in terms
+# of the output $y = \tanh(x)$; here you are given $x$, not $y$, so `1 - x**2` would be wrong.
 #
 # </details>
 
@@ -883,6 +883,8 @@ check_rng = np.random.default_rng(3)
 x_check = check_rng.normal(size=(4, 3))
 y_check = check_rng.normal(size=(4, 2))
 worst = 0.0
+functions_to_check = {"relu": "relu and relu_backward", "leaky_relu": "leaky_relu and leaky_relu_backward",
+                      "tanh": "tanh_backward", "sigmoid": "sigmoid and sigmoid_backward"}
 for nonlin in ["relu", "leaky_relu", "tanh", "sigmoid"]:
     net = MLP(3, 5, 2, nonlin=nonlin, rng=np.random.default_rng(4))
     net.hidden.b = check_rng.normal(size=5)
@@ -892,7 +894,7 @@ for nonlin in ["relu", "leaky_relu", "tanh", "sigmoid"]:
         numeric = numerical_gradient(lambda _: mse(net.forward(x_check), y_check), param)
         error = relative_error(grad, numeric)
         worst = max(worst, error)
-        verdict = "ok" if error < GRADCHECK_THRESHOLD else f"TOO LARGE: check the tests of {nonlin} and its backward pass"
+        verdict = "ok" if error < GRADCHECK_THRESHOLD else f"TOO LARGE: check {functions_to_check[nonlin]} against the tests above"
         print(f"{nonlin:10s} {name:9s} relative error {error:.2e}  {verdict}")
 print(f"largest relative error {worst:.2e} (threshold {GRADCHECK_THRESHOLD:.0e})")
 
