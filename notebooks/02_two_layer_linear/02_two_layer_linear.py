@@ -597,9 +597,8 @@ def loss_of_network():
 # analytic gradients: forward, then backward through the layers in reverse order
 yhat_check = layer2.forward(layer1.forward(x_check))
 dx_check = layer1.backward(layer2.backward(mse_backward(yhat_check, y_check)))
-analytic = {"layer1.W": layer1.dW, "layer1.b": layer1.db, "layer2.W": layer2.dW, "layer2.b": layer2.db}
-
-analytic["x"] = dx_check
+analytic = {"layer1.W": layer1.dW, "layer1.b": layer1.db, "layer2.W": layer2.dW, "layer2.b": layer2.db,
+            "x": dx_check}
 
 # numerical gradients: perturb each array in place, re-running the whole network
 arrays = {"layer1.W": layer1.W, "layer1.b": layer1.b, "layer2.W": layer2.W, "layer2.b": layer2.b, "x": x_check}
