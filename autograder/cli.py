@@ -141,7 +141,7 @@ def _cmd_report(args) -> int:
 def _cmd_mutants(args) -> int:
     from .catalogue.judge import run_catalogue
 
-    ok = run_catalogue(resolve_assignments(args.assignments), jobs=args.jobs)
+    ok = run_catalogue(resolve_assignments(args.assignments), jobs=args.jobs, write=args.write_signatures)
     return 0 if ok else 1
 
 
@@ -267,6 +267,8 @@ def main(argv=None) -> int:
     p = sub.add_parser("mutants", help="prove the hidden tests: every mutant loses points, every correct variant keeps full marks")
     p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT")
     p.add_argument("--jobs", type=int, default=2)
+    p.add_argument("--write-signatures", action="store_true",
+                   help="write notebooks/<id>/signatures.json: each mutant's failure signature, for diagnosis")
     p.set_defaults(func=_cmd_mutants)
 
     p = sub.add_parser("demo", help="build the course and grade example submissions (reference, a mutant, blank)")

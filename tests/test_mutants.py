@@ -1,11 +1,14 @@
 """The hidden tests are proven: every mutant loses points, every correct variant keeps full marks,
-the reference gets full marks and the blank release scores zero (all graded by real nbgrader)."""
+the reference gets full marks and the blank release scores zero (all graded by real nbgrader), and
+each stage's committed failure signatures (notebooks/<id>/signatures.json) are those of this run."""
+import json
 from collections import Counter
 
 import pytest
 
 from autograder.catalogue import catalogue
-from autograder.catalogue.judge import judge, print_report
+from autograder.catalogue.judge import judge, print_report, signatures
+from autograder.grading.diagnose import dump_signatures, read_signatures, signatures_path
 from autograder.paths import resolve_assignments
 from autograder.catalogue.examples import answer_cell_ids
 
@@ -32,3 +35,8 @@ def test_hidden_tests_catch_every_mutant_and_spare_every_correct_variant(assignm
     assert not report.survived, [v.name for v, *_ in report.survived]
     assert not report.punished, [v.name for v, *_ in report.punished]
     assert not report.crashed, [f"{v.name}: {errors}" for v, _, _, errors in report.crashed]
+    # The failure signatures diagnosis matches against (grading/diagnose.py) are never stale.
+    fresh = json.loads(dump_signatures(signatures(report)))["signatures"]
+    assert read_signatures(assignment) == fresh, (
+        f"{signatures_path(assignment)} is stale or missing: run "
+        f"python -m autograder mutants {assignment} --write-signatures and commit it")

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..nbio import write_notebook
+from ..grading.diagnose import signature_table, write_signatures
 from ..grading.grade import grade
 from .examples import blank_submission, reference_submission, with_cell
 from . import Variant, catalogue
@@ -22,6 +23,7 @@ class StageReport:
     punished: list = field(default_factory=list)      # correct variants that lost points (bad)
     crashed: list = field(default_factory=list)       # mutants that lost points only by a crash (bad)
     problems: list = field(default_factory=list)      # reference/blank/errors
+    graded: list = field(default_factory=list)        # (mutant Variant, its SubmissionResult), catalogue order
 
     @property
     def ok(self) -> bool:
@@ -74,6 +76,8 @@ def judge(assignment: str, jobs: int = 2) -> StageReport:
         if result.error:
             report.problems.append(f"{name}: could not be graded: {result.error}")
             continue
+        if isinstance(role, Variant) and not role.correct:
+            report.graded.append((role, result))
         score, full = result.auto_score, result.auto_max_score
         failed = [t.grade_id for t in result.failed_tests()]
         if role == "reference" or getattr(role, "correct", False):
@@ -100,6 +104,11 @@ def judge(assignment: str, jobs: int = 2) -> StageReport:
     return report
 
 
+def signatures(report: StageReport) -> dict:
+    """The stage's table of failure signatures (grading/diagnose.py), from its mutants' results."""
+    return signature_table(report.graded)
+
+
 def print_report(report: StageReport) -> None:
     n_mut = len(report.caught) + len(report.survived) + len(report.crashed)
     n_cor = len(report.kept) + len(report.punished)
@@ -121,11 +130,17 @@ def print_report(report: StageReport) -> None:
         print(f"  PROBLEM    {problem}")
 
 
-def run_catalogue(assignments: list[str], jobs: int = 2) -> bool:
+def run_catalogue(assignments: list[str], jobs: int = 2, write: bool = False) -> bool:
+    """Judge every stage; ``write``: also write each stage's notebooks/<id>/signatures.json."""
     reports = []
     for assignment in assignments:
         report = judge(assignment, jobs=jobs)
         print_report(report)
+        if write:
+            table = signatures(report)
+            path = write_signatures(assignment, table)
+            ambiguous = sum(1 for entry in table.values() if entry["ambiguous"])
+            print(f"  wrote {path} ({len(table)} signatures, {ambiguous} ambiguous)")
         reports.append(report)
     caught = sum(len(r.caught) for r in reports)
     crashed = sum(len(r.crashed) for r in reports)

@@ -3,7 +3,8 @@
 ``grade(assignment, paths)`` finds the submissions (submissions.py), reads each one (a broken one
 gets its one-line error and the rest go on), splits them into ``jobs`` batches, grades every batch
 in its own worker course directory made from the prepared assignment (course.py, batch.py), fills
-one :class:`~autograder.grading.results.SubmissionResult` per submission (collect.py), merges the
+one :class:`~autograder.grading.results.SubmissionResult` per submission (collect.py), names a
+likely cause where a failure is a known mutant's (diagnose.py), merges the
 workers into ``--course-dir`` if one is given (merge.py) and copies feedback. Results come back in
 the order the submissions were found.
 """
@@ -24,6 +25,7 @@ from ..paths import UsageError
 from .batch import grade_batch
 from .course import check_course_dir, prepared
 from .deadlines import checked_due, configured_due, submission_time
+from .diagnose import diagnose
 from .results import SubmissionResult
 from .submissions import find_submissions, read_submission
 
@@ -91,6 +93,7 @@ def _grade_found(assignment, found, processes, course_dir, figures, limits, feed
                            for batch, worker, process in zip(batches, workers, processes)]
                 for future in futures:
                     future.result()
+            diagnose(assignment, [r for r, _ in readable], workers if feedback_dir is not None else ())
             if course_dir is not None:
                 from .merge import merge_courses
 

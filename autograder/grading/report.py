@@ -19,7 +19,7 @@ def format_table(results: list[SubmissionResult]) -> str:
             continue
         score = f"{r.auto_score:g} / {r.auto_max_score:g}"
         lines = [f"{t.grade_id}: {one_line(t.message, 100)}" for t in r.failed_tests()]
-        lines = ((lines or ["all tests passed"]) + [f"FLAG {flag}" for flag in r.flags]
+        lines = ((lines or ["all tests passed"]) + list(r.likely_causes) + [f"FLAG {flag}" for flag in r.flags]
                  + [f"fault: {fault}" for fault in r.faults]
                  + [f"note: {note}" for note in r.notes]
                  + ([f"late: {late_by(r.seconds_late)} after the due date, penalty {r.late_penalty:g} points"]
@@ -67,7 +67,7 @@ def format_summary(results: list[SubmissionResult]) -> str:
 
 
 def write_csv(results: list[SubmissionResult], path: Path, pages: list[tuple[str, str]] | None = None) -> None:
-    """One row per student: per-test scores, total, flags, faults, error; with ``pages`` (per
+    """One row per student: per-test scores, total, flags, faults, error, likely causes; with ``pages`` (per
     result, the paths of its notebook page and answers page), two last columns linking them."""
     test_ids: list[str] = []
     for r in results:
@@ -80,7 +80,7 @@ def write_csv(results: list[SubmissionResult], path: Path, pages: list[tuple[str
         writer = csv.writer(fh)
         writer.writerow(["student", "submission", *test_ids, "auto_score", "auto_max_score", "flagged", "flags",
                          "faults", "first_error", "notes", "error", "timestamp", "seconds_late", "late_penalty",
-                         "score_after_penalty", *(["page", "answers_page"] if pages else [])])
+                         "score_after_penalty", "likely_causes", *(["page", "answers_page"] if pages else [])])
         for i, r in enumerate(results):
             scores = {t.grade_id: t.score for t in r.tests}
             graded = not r.error
@@ -89,4 +89,5 @@ def write_csv(results: list[SubmissionResult], path: Path, pages: list[tuple[str
                              "yes" if r.flags else "no", "; ".join(r.flags), "; ".join(r.faults), r.first_error,
                              "; ".join(r.notes), r.error, r.timestamp, f"{r.seconds_late:g}" if graded else "",
                              f"{r.late_penalty:g}" if graded else "",
-                             f"{r.auto_score - r.late_penalty:g}" if graded else "", *(pages[i] if pages else [])])
+                             f"{r.auto_score - r.late_penalty:g}" if graded else "", "; ".join(r.likely_causes),
+                             *(pages[i] if pages else [])])

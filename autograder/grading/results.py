@@ -24,6 +24,9 @@ seconds            wall-clock seconds its worker spent on it: from the end of th
 timestamp          when it was submitted (ISO, UTC), from nbgrader's timestamp.txt; "" if none
 seconds_late       seconds after the assignment's due date (0 when on time or without a due date)
 late_penalty       points the course's late policy takes off auto_score (kernel/late.py)
+likely_causes      for a failing submission whose first failure is exactly that of one catalogue
+                   mutant: one line naming the mistake, "likely cause (<cell>): <mistake>"
+                   (diagnose.py); [] otherwise
 error              only for a submission that could not be graded: a one-line reason (then only
                    submission, student, assignment, notes and error are present)
 =================  =============================================================================
@@ -63,6 +66,7 @@ class SubmissionResult:
     timestamp: str = ""
     seconds_late: float = 0.0
     late_penalty: float = 0.0
+    likely_causes: list[str] = field(default_factory=list)
 
     @property
     def graded(self) -> bool:

@@ -1,0 +1,142 @@
+"""Misconception diagnosis: a failing submission whose failure signature is that of exactly one
+mutant of the stage's catalogue gets that mutant's mistake, in plain words, as its likely cause.
+
+A **failure signature** is the first failed autograded test in notebook order and the first line
+of its message with every number rounded to 3 significant digits (float noise of another correct
+implementation elsewhere then changes nothing) and memory addresses blanked. Only the first failure
+is used: the mutant judge grades mutants with ``stop_after_failed_test`` (judge.py), so a mutant's
+cells after its first failed test never run, while a student's notebook runs to the end.
+
+``notebooks/<id>/signatures.json`` (written by ``python -m autograder mutants --write-signatures``,
+checked against a fresh run by tests/test_mutants.py) maps each signature to the mutants that give
+it. A signature two mutants share is ambiguous: it is kept, and never diagnosed from. No match, no
+line: say nothing rather than guess.
+"""
+from __future__ import annotations
+
+import html
+import json
+import math
+import re
+from pathlib import Path
+
+from ..paths import course_root
+from .results import SubmissionResult
+
+SIGNATURES_FILE = "signatures.json"
+
+_ADDRESS = re.compile(r"\b0x[0-9a-fA-F]+\b")
+_NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?(?!\w)")
+
+
+def _rounded(match: re.Match) -> str:
+    x = float(match.group())
+    if not math.isfinite(x):
+        return match.group()
+    return "0" if abs(x) < 1e-12 else f"{x:.3g}"
+
+
+def normalise(message: str) -> str:
+    """The message's first line with numbers at 3 significant digits and addresses blanked."""
+    line = next((ln.strip() for ln in str(message).splitlines() if ln.strip()), "")
+    if line.endswith("..."):  # cut by one_line: the last word may be cut anywhere
+        line = line[:-3].rsplit(None, 1)[0] if " " in line else line[:-3]
+        line += " ..."
+    line = _ADDRESS.sub("0x?", line)
+    return " ".join(_NUMBER.sub(_rounded, line).split())
+
+
+def signature(result: SubmissionResult) -> str | None:
+    """``"<first failed test>: <normalised message>"``, or None when nothing failed."""
+    failed = result.failed_tests()
+    if result.error or not failed:
+        return None
+    return f"{failed[0].grade_id}: {normalise(failed[0].message)}"
+
+
+def signature_table(graded: list[tuple[object, SubmissionResult]]) -> dict:
+    """(mutant Variant, its result) pairs -> the JSON table of signatures.json."""
+    table: dict[str, dict] = {}
+    for variant, result in graded:
+        key = signature(result)
+        if key is None:
+            continue
+        entry = table.setdefault(key, {"variants": []})
+        entry["variants"].append({"name": variant.name, "cell": variant.cell, "description": variant.description})
+    for entry in table.values():
+        entry["variants"].sort(key=lambda v: v["name"])
+        entry["ambiguous"] = len(entry["variants"]) > 1
+    return {key: table[key] for key in sorted(table)}
+
+
+def signatures_path(assignment: str, root: Path | None = None) -> Path:
+    return (root or course_root()) / "notebooks" / assignment / SIGNATURES_FILE
+
+
+def dump_signatures(table: dict) -> str:
+    return json.dumps({"signatures": table}, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def write_signatures(assignment: str, table: dict, root: Path | None = None) -> Path:
+    path = signatures_path(assignment, root)
+    path.write_text(dump_signatures(table), encoding="utf-8")
+    return path
+
+
+def read_signatures(assignment: str, root: Path | None = None) -> dict:
+    """The committed table, or {} when the stage has none."""
+    path = signatures_path(assignment, root)
+    if not path.is_file():
+        return {}
+    return json.loads(path.read_text(encoding="utf-8")).get("signatures", {})
+
+
+def match(result: SubmissionResult, table: dict) -> dict | None:
+    """The one mutant ({"name", "cell", "description"}) whose signature the result has, or None
+    (nothing failed, no mutant fails this way, or more than one does)."""
+    entry = table.get(signature(result) or "")
+    if not entry or entry.get("ambiguous") or len(entry.get("variants", [])) != 1:
+        return None
+    return entry["variants"][0]
+
+
+def likely_causes(result: SubmissionResult, table: dict) -> list[str]:
+    """One line naming the mistake when the result's signature is one mutant's alone, else []."""
+    variant = match(result, table)
+    return [f"likely cause ({variant['cell']}): {variant['description']}"] if variant else []
+
+
+def diagnose(assignment: str, results: list[SubmissionResult], workers=(), table: dict | None = None) -> None:
+    """Fill ``likely_causes`` of every failing result; with ``workers`` (course directories that
+    generated feedback), put the line at the top of each diagnosed student's feedback HTML."""
+    table = read_signatures(assignment) if table is None else table
+    if not table:
+        return
+    for result in results:
+        result.likely_causes = likely_causes(result, table)
+        if not result.likely_causes:
+            continue
+        for worker in workers:
+            page = Path(worker) / "feedback" / result.student / assignment / f"{assignment}.html"
+            if page.is_file():
+                add_feedback_note(page, result.likely_causes)
+
+
+NOTE_STYLE = ("margin:1em;padding:0.7em 1em;border-left:4px solid #d08a00;background:#fff6e0;"
+              "font:15px/1.4 system-ui,sans-serif")
+
+
+def feedback_note(causes: list[str]) -> str:
+    lines = "".join(f"<li>{html.escape(c)}</li>" for c in causes)
+    return (f'<div class="nncourse-likely-cause" style="{NOTE_STYLE}"><strong>What the failing tests suggest'
+            f"</strong> (your first failing test fails exactly as this known mistake makes it fail; check your code there first):"
+            f"<ul style='margin:0.3em 0'>{lines}</ul></div>")
+
+
+def add_feedback_note(page: Path, causes: list[str]) -> None:
+    """Insert the note right after ``<body ...>`` (once; a page already noted is left alone)."""
+    text = page.read_text(encoding="utf-8")
+    match = re.search(r"<body[^>]*>", text)
+    if match is None or "nncourse-likely-cause" in text:
+        return
+    page.write_text(text[:match.end()] + feedback_note(causes) + text[match.end():], encoding="utf-8")

@@ -1,0 +1,124 @@
+"""How often the misconception diagnosis names the right mistake, names a wrong one, or says nothing.
+
+    .venv/bin/python benchmarks/diagnosis_eval.py [--stages 01_linear_estimator ...] [--jobs 2] [--json]
+
+For every bug in benchmarks/diagnosis_bugs.py (a second set of realistic bugs, written apart from
+the mutant catalogue), the reference submission gets the bug's code in its answer cell, and the
+stage's submissions are graded by the real grader (``grade``: nbgrader autograde in the sandbox,
+every notebook run to its end, as a class is graded); ``grade`` itself adds the likely causes from
+the committed ``notebooks/<id>/signatures.json``. A bug's diagnosis is
+
+- **right** when it names the catalogue mutant the bug is the same mistake as (``same_as``);
+- **wrong** when it names any other mutant, or any mutant for a bug no mutant makes;
+- **none** when the submission gets no likely cause (its first failure matches no mutant, or
+  only an ambiguous signature, or no test failed).
+
+Before grading, the script checks that no bug's code is a catalogue variant's code.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from autograder.catalogue import catalogue  # noqa: E402
+from autograder.catalogue.examples import reference_submission, with_cell  # noqa: E402
+from autograder.grading.diagnose import match, read_signatures, signature  # noqa: E402
+from autograder.grading.grade import grade  # noqa: E402
+from autograder.nbio import write_notebook  # noqa: E402
+from diagnosis_bugs import BUGS  # noqa: E402
+
+
+def _code(source: str) -> str:
+    return "\n".join(line.rstrip() for line in source.strip().splitlines() if line.strip())
+
+
+def check_apart(assignment: str, bugs) -> None:
+    known = {_code(v.source): v.name for v in catalogue(assignment)}
+    names = {v.name for v in catalogue(assignment) if not v.correct}
+    for b in bugs:
+        if _code(b.variant.source) in known:
+            raise SystemExit(f"{assignment}/{b.variant.name} is catalogue variant {known[_code(b.variant.source)]}")
+        if b.same_as is not None and b.same_as not in names:
+            raise SystemExit(f"{assignment}/{b.variant.name}: same_as {b.same_as!r} is no mutant of the catalogue")
+
+
+def evaluate(assignment: str, bugs, jobs: int) -> list[dict]:
+    check_apart(assignment, bugs)
+    table = read_signatures(assignment)
+    if not table:
+        raise SystemExit(f"{assignment} has no signatures.json: run python -m autograder mutants {assignment} "
+                         "--write-signatures")
+    reference = reference_submission(assignment)
+    with tempfile.TemporaryDirectory(prefix="nncourse-diagnosis-") as tmp:
+        paths = []
+        for b in bugs:
+            path = Path(tmp) / f"{b.variant.name}.ipynb"
+            write_notebook(with_cell(reference, b.variant.cell, b.variant.source), path)
+            paths.append(path)
+        results = {r.student: r for r in grade(assignment, paths, jobs=jobs, figures=False)}
+    rows = []
+    for b in bugs:
+        result = results[b.variant.name]
+        found = None if result.error else match(result, table)
+        if found is None:
+            verdict = "none"
+        elif b.same_as is not None and found["name"] == b.same_as:
+            verdict = "right"
+        else:
+            verdict = "wrong"
+        rows.append({"assignment": assignment, "bug": b.variant.name, "cell": b.variant.cell,
+                     "mistake": b.variant.description, "same_as": b.same_as, "verdict": verdict,
+                     "named": found["name"] if found else None, "likely_causes": result.likely_causes,
+                     "failed": bool(result.failed_tests()), "error": result.error,
+                     "signature": None if result.error else signature(result)})
+    return rows
+
+
+def summary(rows: list[dict]) -> dict:
+    n = len(rows)
+    count = {v: sum(1 for r in rows if r["verdict"] == v) for v in ("right", "wrong", "none")}
+    twins = [r for r in rows if r["same_as"]]
+    return {"bugs": n, "stages": len({r["assignment"] for r in rows}), **count,
+            "right_fraction": count["right"] / n, "wrong_fraction": count["wrong"] / n,
+            "none_fraction": count["none"] / n,
+            "with_catalogue_twin": len(twins), "twins_right": sum(1 for r in twins if r["verdict"] == "right"),
+            "without_twin": n - len(twins),
+            "without_twin_wrong": sum(1 for r in rows if not r["same_as"] and r["verdict"] == "wrong"),
+            "not_caught": sum(1 for r in rows if not r["failed"] and not r["error"])}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stages", nargs="*", default=list(BUGS))
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    rows, start = [], time.perf_counter()
+    for assignment in args.stages:
+        rows += evaluate(assignment, BUGS[assignment], args.jobs)
+    s = summary(rows)
+    s["seconds"] = round(time.perf_counter() - start, 1)
+    if args.json:
+        print(json.dumps({"summary": s, "bugs": rows}, indent=1))
+        return 0
+    for r in rows:
+        print(f"{r['verdict']:<5}  {r['assignment'][:2]} {r['cell']}/{r['bug']} (same as {r['same_as']}): "
+              f"{r['likely_causes'][0] if r['likely_causes'] else 'no likely cause'}")
+    print(f"{s['bugs']} bugs in {s['stages']} stages: right cause {s['right']} ({s['right_fraction']:.0%}), "
+          f"WRONG cause {s['wrong']} ({s['wrong_fraction']:.0%}), no cause {s['none']} ({s['none_fraction']:.0%}); "
+          f"of the {s['with_catalogue_twin']} bugs that are a catalogue mistake written another way, "
+          f"{s['twins_right']} named right; of the {s['without_twin']} that are not, {s['without_twin_wrong']} "
+          f"given a cause; {s['not_caught']} bugs passed every test; {s['seconds']:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
