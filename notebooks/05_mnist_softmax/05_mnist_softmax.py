@@ -1064,10 +1064,9 @@ plt.show()
 # The test below measures your trained network on the **test** images, which it has never seen.
 # With correct functions it clears the bar (0.90 on the subset, 0.97 on the full MNIST) with room to
 # spare: about 0.95 on the subset and 0.98 on the full MNIST (about 0.93 on the subset after the
-# grader's 4 epochs). The test first checks, on tiny
-# examples, each of your functions the training used, and names the first one to fix; if it fails
-# while the tests above pass, look at the loss curve: a loss that rises or turns into `nan` points
-# at the gradient or the softmax.
+# grader's 4 epochs). The test first checks, on tiny examples, each of your functions the training
+# used, and names the first one to fix; if it fails while the tests above pass, look at the loss
+# curve: a loss that rises or turns into `nan` points at the gradient or the softmax.
 
 # %% nbgrader={"grade": true, "grade_id": "test_trained_network", "points": 3}
 # The network was trained with your functions: each must be right before its accuracy means anything.
@@ -1286,6 +1285,7 @@ else:
 # Too large (5.0) and the steps overshoot: the first epoch's mean loss (about 3.9) is above the
 # starting 2.3, then the loss sits at about ln 10 = 2.30, the loss of a uniform guess, and
 # validation accuracy stays at chance (8-11%): the huge early steps push all but a few of the 256
-# ReLU units into never firing, so the network gives almost the same scores to every image. In between (0.5) the loss falls
-# fast and the noisy large early steps are tamed by the decaying schedule.
+# ReLU units into never firing, so the network gives almost the same scores to every image. In
+# between (0.5) the loss falls fast and the noisy large early steps are tamed by the decaying
+# schedule.
 # ### END SOLUTION
