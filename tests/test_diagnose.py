@@ -92,6 +92,19 @@ def test_no_match_and_ambiguous_signatures_say_nothing(table):
     assert all(r.likely_causes == [] for r in (other, ambiguous, passing, later))
 
 
+def test_a_crash_is_never_diagnosed():
+    raised = ("AssertionError: compose_linear raised ValueError (operands could not be broadcast together "
+              "with shapes (3,) (2,) ): check which arrays your products and sums combine")
+    graded = [(SUM, result("m1", ("test_mse_loss", raised))), (GRAD, result("m2", ("test_mse_gradients", "x")))]
+    graded[1][1].tests[0].error = "NameError"
+    table = dg.signature_table(graded)
+    assert not any(entry["ambiguous"] for entry in table.values())  # stored, as every signature is
+    crash = result("s", ("test_mse_loss", raised))
+    name_error = result("t", ("test_mse_gradients", "x"))
+    name_error.tests[0].error = "NameError"
+    assert dg.likely_causes(crash, table) == [] and dg.likely_causes(name_error, table) == []
+
+
 def test_diagnose_fills_results_and_notes_the_feedback_page(tmp_path, table):
     page = tmp_path / "worker0" / "feedback" / "s" / A / f"{A}.html"
     page.parent.mkdir(parents=True)
@@ -125,7 +138,7 @@ def test_json_csv_and_table_carry_the_likely_cause(tmp_path):
             header = next(csv.reader(fh))
         with path.open(encoding="utf-8") as fh:
             rows = list(csv.DictReader(fh))
-        assert header[-3 if pages else -1] == "likely_causes"
+        assert header[-4 if pages else -2] == "likely_causes"  # then isolated_points (isolate.py)
         assert rows[0]["likely_causes"] == s.likely_causes[0] and rows[1]["likely_causes"] == ""
     assert "likely cause (mse_loss): sums the squared errors" in format_table([s, ok])
 

@@ -1,5 +1,6 @@
 """Misconception diagnosis: a failing submission whose failure signature is that of exactly one
-mutant of the stage's catalogue gets that mutant's mistake, in plain words, as its likely cause.
+mutant of the stage's catalogue gets that mutant's mistake, in plain words, as its likely cause,
+unless that first failure is a crash (see :func:`match`).
 
 A **failure signature** is the first failed autograded test in notebook order and the first line
 of its message with every number rounded to 3 significant digits (float noise of another correct
@@ -26,6 +27,7 @@ from .results import SubmissionResult
 SIGNATURES_FILE = "signatures.json"
 
 _ADDRESS = re.compile(r"\b0x[0-9a-fA-F]+\b")
+_RAISED = re.compile(r"\braised [A-Z]\w*(?:Error|Exception)\b")
 _NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?(?!\w)")
 
 
@@ -91,9 +93,22 @@ def read_signatures(assignment: str, root: Path | None = None) -> dict:
     return json.loads(path.read_text(encoding="utf-8")).get("signatures", {})
 
 
+def crashed(test) -> bool:
+    """Whether a failed test failed because the code raised (itself, or wrapped by the test in an
+    AssertionError that says what it raised) rather than by a wrong value."""
+    return test.error != "AssertionError" or bool(_RAISED.search(test.message))
+
+
 def match(result: SubmissionResult, table: dict) -> dict | None:
     """The one mutant ({"name", "cell", "description"}) whose signature the result has, or None
-    (nothing failed, no mutant fails this way, or more than one does)."""
+    (nothing failed, the first failure is a crash, no mutant fails this way, or more than one does).
+
+    A crash is never diagnosed: its message names the numpy call that broke, not the mistake, so
+    it both misses the same mistake written with another call and matches a different mistake
+    that breaks the same shapes (both seen in benchmarks/diagnosis_eval.py)."""
+    failed = result.failed_tests()
+    if not failed or crashed(failed[0]):
+        return None
     entry = table.get(signature(result) or "")
     if not entry or entry.get("ambiguous") or len(entry.get("variants", [])) != 1:
         return None
