@@ -58,7 +58,7 @@ def _cmd_grade(args) -> int:
                     jobs=args.jobs, figures=not args.no_figures, limits=limits,
                     feedback_dir=Path(args.feedback) if args.feedback else None,
                     hide_hidden_tests=args.hide_hidden_tests, progress=not args.json, sandbox=args.sandbox,
-                    due=args.due)
+                    due=args.due, isolate_answers=args.isolate_answers)
     links = _write_report(results, args.report, args.pdf, args.csv, sys.stderr if args.json else sys.stdout)
     if args.json:
         if args.csv:
@@ -248,6 +248,9 @@ def main(argv=None) -> int:
                    help="write DIR/index.html (class report) and, per submission, its notebook as submitted "
                         "and its hand-graded answers beside their outputs, as HTML")
     p.add_argument("--pdf", action="store_true", help="with --report: the same pages as PDF too (needs Chromium)")
+    p.add_argument("--isolate-answers", action="store_true",
+                   help="give back the points of a test that failed only because an earlier answer is wrong: "
+                        "re-run such submissions once, sandboxed, with the reference for that answer")
     p.set_defaults(func=_cmd_grade)
 
     p = sub.add_parser("merge", help="merge worker course directories (graded elsewhere) into one gradebook")

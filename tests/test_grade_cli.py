@@ -61,7 +61,8 @@ def test_scores_and_tests(graded):
     for r in (alice, bob, carol):
         assert set(r) == {"submission", "student", "assignment", "auto_score", "auto_max_score",
                           "manual_max_score", "tests", "notes", "faults", "flags", "first_error", "sandbox",
-                          "seconds", "timestamp", "seconds_late", "late_penalty", "likely_causes"}
+                          "seconds", "timestamp", "seconds_late", "late_penalty", "likely_causes",
+                          "isolated"}
         for t in r["tests"]:
             assert set(t) == {"grade_id", "score", "max_score", "passed", "message", "error"}
 

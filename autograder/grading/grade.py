@@ -35,11 +35,14 @@ SANDBOXES = ("bwrap", "none")
 def grade(assignment: str, paths, course_dir: Path | None = None, jobs: int = 1,
           figures: bool = True, limits: Limits = Limits(), feedback_dir: Path | None = None,
           hide_hidden_tests: bool = False, progress: bool = False, sandbox: str = "bwrap",
-          due: str | None = None, stop_after_failed_test: bool = False) -> list[SubmissionResult]:
+          due: str | None = None, stop_after_failed_test: bool = False,
+          isolate_answers: bool = False) -> list[SubmissionResult]:
     """``sandbox``: "bwrap" (every kernel in a bubblewrap sandbox; stops with UsageError where it
     cannot start) or "none"; ``due``: the due date for this run (default: the course config's,
     deadlines.py); ``stop_after_failed_test``: run no cell after the first test that fails by an
-    assertion (the mutant judge's shortcut; scores after it are 0, so never for a class)."""
+    assertion (the mutant judge's shortcut; scores after it are 0, so never for a class);
+    ``isolate_answers``: give back the points of tests that failed only because an earlier answer
+    is wrong (isolate.py: one more sandboxed run of such submissions with that answer's reference)."""
     check_course_dir(course_dir)
     due = checked_due(due) if due else configured_due(assignment)
     if sandbox not in SANDBOXES:
@@ -59,11 +62,11 @@ def grade(assignment: str, paths, course_dir: Path | None = None, jobs: int = 1,
         processes = [stack.enter_context(NbgraderProcess()) for _ in range(jobs)]
         threading.Thread(target=import_module, args=("nbgrader.api",), daemon=True).start()
         return _grade_found(assignment, found, processes, course_dir, figures, limits, feedback_dir,
-                            hide_hidden_tests, progress, sandbox, due, stop_after_failed_test)
+                            hide_hidden_tests, progress, sandbox, due, stop_after_failed_test, isolate_answers)
 
 
 def _grade_found(assignment, found, processes, course_dir, figures, limits, feedback_dir, hide_hidden_tests,
-                 progress, sandbox, due, stop_after_failed_test) -> list[SubmissionResult]:
+                 progress, sandbox, due, stop_after_failed_test, isolate_answers=False) -> list[SubmissionResult]:
     results = [SubmissionResult(submission=str(p), student=s, assignment=assignment) for s, p in found]
     readable = []
     for result, (_, path) in zip(results, found):
@@ -94,6 +97,11 @@ def _grade_found(assignment, found, processes, course_dir, figures, limits, feed
                 for future in futures:
                     future.result()
             diagnose(assignment, [r for r, _ in readable], workers if feedback_dir is not None else ())
+            if isolate_answers:  # after feedback was written, before merging (it raises worker grades)
+                from .isolate import isolate_answers as isolate
+
+                isolate(assignment, [r for r, _ in readable], workers, jobs=jobs, figures=figures, limits=limits,
+                        sandbox=sandbox)
             if course_dir is not None:
                 from .merge import merge_courses
 

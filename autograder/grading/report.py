@@ -19,7 +19,8 @@ def format_table(results: list[SubmissionResult]) -> str:
             continue
         score = f"{r.auto_score:g} / {r.auto_max_score:g}"
         lines = [f"{t.grade_id}: {one_line(t.message, 100)}" for t in r.failed_tests()]
-        lines = ((lines or ["all tests passed"]) + list(r.likely_causes) + [f"FLAG {flag}" for flag in r.flags]
+        lines = ((lines or ["all tests passed"]) + list(r.likely_causes)
+                 + [f"credited {line}" for line in r.isolated] + [f"FLAG {flag}" for flag in r.flags]
                  + [f"fault: {fault}" for fault in r.faults]
                  + [f"note: {note}" for note in r.notes]
                  + ([f"late: {late_by(r.seconds_late)} after the due date, penalty {r.late_penalty:g} points"]
@@ -67,7 +68,8 @@ def format_summary(results: list[SubmissionResult]) -> str:
 
 
 def write_csv(results: list[SubmissionResult], path: Path, pages: list[tuple[str, str]] | None = None) -> None:
-    """One row per student: per-test scores, total, flags, faults, error, likely causes; with ``pages`` (per
+    """One row per student: per-test scores, total, flags, faults, error, likely causes, points given back by
+    --isolate-answers; with ``pages`` (per
     result, the paths of its notebook page and answers page), two last columns linking them."""
     test_ids: list[str] = []
     for r in results:
@@ -80,7 +82,8 @@ def write_csv(results: list[SubmissionResult], path: Path, pages: list[tuple[str
         writer = csv.writer(fh)
         writer.writerow(["student", "submission", *test_ids, "auto_score", "auto_max_score", "flagged", "flags",
                          "faults", "first_error", "notes", "error", "timestamp", "seconds_late", "late_penalty",
-                         "score_after_penalty", "likely_causes", *(["page", "answers_page"] if pages else [])])
+                         "score_after_penalty", "likely_causes", "isolated_points",
+                         *(["page", "answers_page"] if pages else [])])
         for i, r in enumerate(results):
             scores = {t.grade_id: t.score for t in r.tests}
             graded = not r.error
@@ -90,4 +93,15 @@ def write_csv(results: list[SubmissionResult], path: Path, pages: list[tuple[str
                              "; ".join(r.notes), r.error, r.timestamp, f"{r.seconds_late:g}" if graded else "",
                              f"{r.late_penalty:g}" if graded else "",
                              f"{r.auto_score - r.late_penalty:g}" if graded else "", "; ".join(r.likely_causes),
-                             *(pages[i] if pages else [])])
+                             f"{isolated_points(r):g}" if graded else "", *(pages[i] if pages else [])])
+
+
+def isolated_points(result: SubmissionResult) -> float:
+    """Points ``--isolate-answers`` gave back: the number each ``isolated`` line starts with."""
+    total = 0.0
+    for line in result.isolated:
+        try:
+            total += float(line.split(": ", 1)[1].split(" ", 1)[0])
+        except (IndexError, ValueError):
+            continue
+    return total

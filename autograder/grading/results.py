@@ -27,6 +27,10 @@ late_penalty       points the course's late policy takes off auto_score (kernel/
 likely_causes      for a failing submission whose first failure is exactly that of one catalogue
                    mutant: one line naming the mistake, "likely cause (<cell>): <mistake>"
                    (diagnose.py); [] otherwise
+isolated           with ``grade --isolate-answers``: one line per test that failed only because an
+                   earlier answer is wrong and passed when re-run with the reference for that
+                   answer, "<test>: <points> points, lost only because `<answer>` is wrong"; those
+                   points are in the test's score and auto_score (isolate.py); [] otherwise
 error              only for a submission that could not be graded: a one-line reason (then only
                    submission, student, assignment, notes and error are present)
 =================  =============================================================================
@@ -67,6 +71,7 @@ class SubmissionResult:
     seconds_late: float = 0.0
     late_penalty: float = 0.0
     likely_causes: list[str] = field(default_factory=list)
+    isolated: list[str] = field(default_factory=list)
 
     @property
     def graded(self) -> bool:
