@@ -123,3 +123,53 @@ def test_reference_sources_are_the_solutions_without_markers():
     assert set(refs) == {"FullLayer"} and refs["FullLayer"] == cell.source
     assert "BEGIN SOLUTION" not in refs["FullLayer"]
     nbformat.validate(ref_nb)
+
+
+def test_the_rerun_grades_the_placed_notebook_with_only_the_wrong_answer_replaced(tmp_path, monkeypatch):
+    """isolate_answers with grade() replaced by a fake: what it is asked to grade, and that it is gone."""
+    import autograder.grading.grade as grade_module
+    from autograder.catalogue import catalogue
+    from autograder.catalogue.examples import reference_submission, with_cell
+    from autograder.nbio import read_notebook, write_notebook
+    from pathlib import Path
+
+    assignment = "09_sequential_cifar"
+    mutant = next(v for v in catalogue(assignment) if v.name == "fl_b_grad_mean")
+    own_better = "better = 'my own better model'\n"
+    bob_nb = with_cell(with_cell(reference_submission(assignment), "FullLayer", mutant.source), "better_model",
+                       own_better)
+    worker = tmp_path / "worker0"
+    write_notebook(bob_nb, worker / "submitted" / "bob" / assignment / f"{assignment}.ipynb")
+    write_notebook(bob_nb, worker / "submitted" / "dave" / assignment / f"{assignment}.ipynb")
+    ids = ["test_FullLayer_init", "test_FullLayer", "test_Sequential", "test_better_model"]
+
+    def make(student, failed):
+        return _result(student, [(gid, 0 if gid in failed else 3, 3) for gid in ids])
+
+    bob, dave = make("bob", {"test_FullLayer", "test_better_model"}), make("dave", {"test_FullLayer"})
+    alice = make("alice", set())
+    seen = {}
+
+    def fake_grade(a, paths, **options):
+        seen.update(paths=list(paths), options=options)
+        for path in paths:
+            nb = read_notebook(path)
+            cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c.source for c in nb.cells}
+            seen[path] = cells
+        return [make("bob", set())]  # in the re-run every test passes, the later one included
+
+    monkeypatch.setattr(grade_module, "grade", fake_grade)
+    raised = {}
+    monkeypatch.setattr(isolate, "_raise_grades", lambda course, a, s, scores: raised.update({(str(course), s): scores}))
+    isolate.isolate_answers(assignment, [alice, bob, dave], [worker], jobs=2, sandbox="bwrap")
+    [path] = seen["paths"]  # only bob has a downstream candidate
+    assert path.endswith("bob.ipynb") and seen["options"] == {"jobs": 2, "sandbox": "bwrap"}
+    cells = seen[path]
+    assert cells["FullLayer"] == isolate.reference_sources(assignment, ["FullLayer"])["FullLayer"]
+    assert cells["better_model"].strip() == own_better.strip()  # the student's own later answer stays
+    assert mutant.source.strip() not in cells.values()
+
+    assert not Path(path).exists() and not Path(path).parent.exists()  # the re-run's notebooks are deleted
+    assert bob.isolated == ["test_better_model: 3 points, lost only because `FullLayer` is wrong"]
+    assert raised == {(str(worker), "bob"): {"test_better_model": 3}}
+    assert dave.isolated == [] and alice.isolated == [] and bob.auto_score == 9
