@@ -5,8 +5,9 @@ gets its one-line error and the rest go on), splits them into ``jobs`` batches, 
 in its own worker course directory made from the prepared assignment (course.py, batch.py), fills
 one :class:`~autograder.grading.results.SubmissionResult` per submission (collect.py), names a
 likely cause where a failure is a known mutant's (diagnose.py), with ``isolate_answers`` gives back
-the points of tests lost only to an earlier wrong answer (isolate.py), merges the workers into ``--course-dir`` if one is given (merge.py) and copies feedback. Results come back in
-the order the submissions were found.
+the points of tests lost only to an earlier wrong answer (isolate.py), merges the workers into
+``--course-dir`` if one is given (merge.py) and copies feedback. Results come back in the order
+the submissions were found.
 """
 from __future__ import annotations
 
