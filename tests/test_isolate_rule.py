@@ -160,7 +160,8 @@ def test_the_rerun_grades_the_placed_notebook_with_only_the_wrong_answer_replace
 
     monkeypatch.setattr(grade_module, "grade", fake_grade)
     raised = {}
-    monkeypatch.setattr(isolate, "_raise_grades", lambda course, a, s, scores: raised.update({(str(course), s): scores}))
+    monkeypatch.setattr(isolate, "_raise_grades",
+                        lambda course, a, s, scores: raised.update({(str(course), s): scores}))
     isolate.isolate_answers(assignment, [alice, bob, dave], [worker], jobs=2, sandbox="bwrap")
     [path] = seen["paths"]  # only bob has a downstream candidate
     assert path.endswith("bob.ipynb") and seen["options"] == {"jobs": 2, "sandbox": "bwrap"}
