@@ -299,8 +299,6 @@ def test_the_hosts_secrets_are_unreadable(run):
     assert found and all(v.startswith(("PermissionError", "FileNotFoundError")) for v in found.values()), found
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: a graded function the test cell calls can print the cell's "
-                   "source (In[-1]), hidden tests included, and --hide-hidden-tests keeps stdout in the feedback")
 def test_hidden_tests_do_not_reach_the_students_feedback(run, tmp_path):
     # The feedback --feedback DIR --hide-hidden-tests writes, made for this one student only (in a
     # copy of the course: nbgrader's run writes its own nbgrader_config.py there).
