@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..kernel.protocol import Fault
 from ..nbio import write_notebook
 from ..grading.diagnose import signature_table, write_signatures
 from ..grading.grade import grade
@@ -79,7 +80,8 @@ def judge(assignment: str, jobs: int = 2) -> StageReport:
         if isinstance(role, Variant) and not role.correct:
             report.graded.append((role, result))
         score, full = result.auto_score, result.auto_max_score
-        failed = [t.grade_id for t in result.failed_tests()]
+        # A mutant's run stops at its first failed test: the tests after it did not run at all.
+        failed = [t.grade_id for t in result.failed_tests() if t.error != Fault.NOT_RUN.value]
         if role == "reference" or getattr(role, "correct", False):
             # An honest submission is never flagged and runs within every limit.
             for flag in result.flags:
@@ -115,7 +117,7 @@ def print_report(report: StageReport) -> None:
     print(f"{report.assignment}: mutants caught {len(report.caught)}/{n_mut}, "
           f"correct variants with full marks {len(report.kept)}/{n_cor} ({report.seconds:.1f} s)")
     for variant, score, failed in report.caught:
-        print(f"  caught     {variant.cell}/{variant.name} ({score}, failed {', '.join(failed)})")
+        print(f"  caught     {variant.cell}/{variant.name} (failed {', '.join(failed)}; the run stops there)")
     for variant, score, _ in report.survived:
         print(f"  SURVIVED   {variant.cell}/{variant.name}: {variant.description} kept full marks {score}")
     for variant, score, failed, errors in report.crashed:
