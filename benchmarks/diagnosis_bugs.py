@@ -352,7 +352,7 @@ BUGS: dict[str, list[Bug]] = {
                 e = np.exp(logits - logits.max(axis=1, keepdims=True))
                 return e / e.sum(axis=0, keepdims=True)
         """, "softmax_axis0"),
-        bug("softmax", "b_no_shift", "exp of the raw logits over their row sums: overflows", """
+        bug("softmax", "b_raw_exp", "exp of the raw logits over their row sums: overflows", """
             def softmax(logits):
                 e = np.exp(logits)
                 return e / e.sum(axis=1, keepdims=True)

@@ -43,6 +43,9 @@ def _code(source: str) -> str:
 def check_apart(assignment: str, bugs) -> None:
     known = {_code(v.source): v.name for v in catalogue(assignment)}
     names = {v.name for v in catalogue(assignment) if not v.correct}
+    mine = [b.variant.name for b in bugs]
+    if len(set(mine)) != len(mine):  # a bug's name is its notebook's student id
+        raise SystemExit(f"{assignment}: bug names repeat: {sorted({n for n in mine if mine.count(n) > 1})}")
     for b in bugs:
         if _code(b.variant.source) in known:
             raise SystemExit(f"{assignment}/{b.variant.name} is catalogue variant {known[_code(b.variant.source)]}")
