@@ -2,6 +2,7 @@
 #   make demo   install everything, build the course, grade example submissions, print the table
 #   make test   install everything, run the whole test suite (offline)
 #   make test-fast   the tier for a development loop: no nbgrader runs, no browser (under 2 minutes)
+#   PYTEST_ARGS="..." passes options to pytest, e.g. make test PYTEST_ARGS="--durations=30"
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -24,10 +25,10 @@ demo: setup
 # Every reference notebook is executed once per environment: in the Colab-like one by
 # tests/test_colab.py, under the grader by the mutant catalogue (tests/test_mutants.py).
 test: setup
-	$(PY) -m pytest -q tests
+	$(PY) -m pytest -q tests $(PYTEST_ARGS)
 
 test-fast: setup
-	$(PY) -m pytest -q -m "not slow" tests
+	$(PY) -m pytest -q -m "not slow" tests $(PYTEST_ARGS)
 
 build: setup
 	$(PY) -m autograder build
