@@ -1,6 +1,7 @@
 """How often the misconception diagnosis names the right mistake, names a wrong one, or says nothing.
 
     .venv/bin/python benchmarks/diagnosis_eval.py [--stages 01_linear_estimator ...] [--jobs 2] [--json]
+    .venv/bin/python benchmarks/diagnosis_eval.py --combine one.json two.json ...   # saved --json runs
 
 For every bug in benchmarks/diagnosis_bugs.py (a second set of realistic bugs, written apart from
 the mutant catalogue), the reference submission gets the bug's code in its answer cell, and the
@@ -103,12 +104,18 @@ def main(argv=None) -> int:
     parser.add_argument("--stages", nargs="*", default=list(BUGS))
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--combine", nargs="+", metavar="RUN.json", help="summarise saved --json runs instead")
     args = parser.parse_args(argv)
     rows, start = [], time.perf_counter()
-    for assignment in args.stages:
-        rows += evaluate(assignment, BUGS[assignment], args.jobs)
+    if args.combine:
+        runs = [json.loads(Path(p).read_text(encoding="utf-8")) for p in args.combine]
+        rows = [r for run in runs for r in run["bugs"]]
+    else:
+        for assignment in args.stages:
+            rows += evaluate(assignment, BUGS[assignment], args.jobs)
     s = summary(rows)
-    s["seconds"] = round(time.perf_counter() - start, 1)
+    s["seconds"] = (sum(run["summary"]["seconds"] for run in runs) if args.combine
+                    else round(time.perf_counter() - start, 1))
     if args.json:
         print(json.dumps({"summary": s, "bugs": rows}, indent=1))
         return 0
