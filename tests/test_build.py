@@ -137,3 +137,21 @@ def test_release_notebooks_hold_stubs_not_solutions():
         for cell in answers:
             text = "".join(cell["source"])
             assert "YOUR CODE HERE" in text or "YOUR ANSWER HERE" in text, (assignment, cell["id"])
+
+
+def test_figures_are_the_same_whatever_matplotlib_settings_the_process_changed(monkeypatch):
+    """The class report's plots and other code in the same process may change matplotlib's
+    settings; the course's figures must still come out byte for byte as a fresh build draws them."""
+    import matplotlib
+
+    import autograder.reports.plots  # noqa: F401  (imported first, as in a test session)
+
+    source = notebook_sources()["01_linear_estimator"]
+
+    def figures():
+        nb = notebook_from_text(source, ROOT)  # draws the stage's figures
+        return [c.get("attachments") for c in nb.cells if c.get("attachments")]
+    plain = figures()
+    monkeypatch.setitem(matplotlib.rcParams, "font.size", 23)
+    assert plain and figures() == plain
+    assert matplotlib.rcParams["font.size"] == 23  # and the build leaves the process's settings alone

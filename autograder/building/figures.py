@@ -57,7 +57,11 @@ def attach_figures(nb, source: Path) -> None:
             draw = getattr(module, name, None)
             if draw is None:
                 raise ValueError(f"{source.name}: figures.py has no function {name}() for figure:{name}")
-            png = render_png(draw())
+            # matplotlib's defaults, whatever else in this process changed its settings: the same
+            # bytes every build.
+            with matplotlib.rc_context():
+                matplotlib.rcdefaults()
+                png = render_png(draw())
             attachments[f"{name}.png"] = {"image/png": base64.b64encode(png).decode("ascii")}
         cell.source = FIGURE_LINK.sub(lambda m: f"](attachment:{m.group(1)}.png)", cell.source)
         cell["attachments"] = attachments

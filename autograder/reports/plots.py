@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import io
 
 import matplotlib
@@ -11,7 +12,17 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 WIDTH, DPI = 9.0, 100
-plt.rcParams.update({"font.size": 11, "axes.titlesize": 13, "axes.spines.top": False, "axes.spines.right": False})
+# Applied around each plot only: matplotlib's global settings stay as they were (the build draws
+# the course's figures in the same process and must draw them the same every time).
+STYLE = {"font.size": 11, "axes.titlesize": 13, "axes.spines.top": False, "axes.spines.right": False}
+
+
+def _styled(plot):
+    @functools.wraps(plot)
+    def drawn(*args, **kwargs):
+        with plt.rc_context(STYLE):
+            return plot(*args, **kwargs)
+    return drawn
 
 
 def data_uri(fig) -> str:
@@ -22,6 +33,7 @@ def data_uri(fig) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+@_styled
 def score_histogram(scores: list[float], top: float) -> str:
     """How many submissions got each score (bins of one point, or 20 bins for a large maximum)."""
     fig, ax = plt.subplots(figsize=(WIDTH, 3.6))
@@ -33,6 +45,7 @@ def score_histogram(scores: list[float], top: float) -> str:
     return data_uri(fig)
 
 
+@_styled
 def pass_rates(rates: list[tuple[str, float]]) -> str:
     """One horizontal bar per test: the share of graded submissions that passed it."""
     fig, ax = plt.subplots(figsize=(WIDTH, 0.8 + 0.36 * max(1, len(rates))))
@@ -45,6 +58,7 @@ def pass_rates(rates: list[tuple[str, float]]) -> str:
     return data_uri(fig)
 
 
+@_styled
 def seconds_histogram(seconds: list[float]) -> str:
     """How long grading each submission took."""
     fig, ax = plt.subplots(figsize=(WIDTH, 3.2))
