@@ -220,6 +220,10 @@ def test_feedback_is_written_without_hidden_tests(graded):
     html = (root / "feedback" / "mutant" / A / f"{A}.html").read_text(encoding="utf-8")
     assert "mse_loss" in html and "hidden tests, not shown" in html
     assert "BEGIN HIDDEN TESTS" not in html and "default_rng(101)" not in html
+    # The catalogue knows this mistake (loss_sum_not_mean): the student's page and the JSON say so.
+    cause = "likely cause (mse_loss): sums the squared errors instead of averaging them"
+    assert cause in html and row(graded, "mutant")["likely_causes"] == [cause]
+    assert row(graded, "ada")["likely_causes"] == []
 
 
 def test_two_workers_merge_into_one_gradebook_that_nbgrader_exports(graded):
