@@ -52,3 +52,11 @@ def resolve_assignments(names, root: Path | None = None) -> list[str]:
 
 def python() -> str:
     return sys.executable
+
+
+def open_gradebook(course_dir: Path):
+    """The nbgrader gradebook of the course directory ``course_dir``, through nbgrader's API (use
+    it as a context manager)."""
+    from nbgrader.api import Gradebook
+
+    return Gradebook(f"sqlite:///{Path(course_dir) / 'gradebook.db'}", COURSE_ID)

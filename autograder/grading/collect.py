@@ -11,7 +11,7 @@ from pathlib import Path
 from ..kernel.protocol import TRUNCATED, Fault, cell_key, watch_file
 from ..limits import Limits, format_size
 from ..nbio import read_notebook
-from ..paths import COURSE_ID, source_notebook
+from ..paths import open_gradebook, source_notebook
 from .results import SubmissionResult, TestResult
 from .seal import finished, zero_unfinished
 
@@ -112,9 +112,9 @@ def flags(log: Path, nb) -> list[str]:
 
 def gradebook_scores(course_dir: Path, assignment: str, student: str) -> dict[str, float] | None:
     """grade cell name -> score for the student's submission, or None if nbgrader recorded none."""
-    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.api import MissingEntry
 
-    with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}", COURSE_ID) as gb:
+    with open_gradebook(course_dir) as gb:
         try:
             notebook = gb.find_submission_notebook(assignment, assignment, student)
         except MissingEntry:
@@ -124,9 +124,8 @@ def gradebook_scores(course_dir: Path, assignment: str, student: str) -> dict[st
 
 def lateness(course_dir: Path, assignment: str, student: str) -> tuple[float, float]:
     """(seconds after the due date, late penalty in points), as nbgrader recorded them."""
-    from nbgrader.api import Gradebook
 
-    with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}", COURSE_ID) as gb:
+    with open_gradebook(course_dir) as gb:
         submission = gb.find_submission(assignment, student)
         notebook = gb.find_submission_notebook(assignment, assignment, student)
         return float(submission.total_seconds_late or 0.0), float(notebook.late_submission_penalty or 0.0)

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..nbio import read_notebook, write_notebook
-from ..paths import COURSE_ID, source_notebook
+from ..paths import open_gradebook, source_notebook
 from .results import SubmissionResult
 
 
@@ -177,9 +177,8 @@ def _credit(result: SubmissionResult, step: Plan, rerun: SubmissionResult, worke
 
 
 def _raise_grades(course_dir: Path, assignment: str, student: str, scores: dict[str, float]) -> None:
-    from nbgrader.api import Gradebook
 
-    with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}", COURSE_ID) as gb:
+    with open_gradebook(course_dir) as gb:
         for grade_id, score in scores.items():
             gb.find_grade(grade_id, assignment, assignment, student).auto_score = score
         gb.db.commit()

@@ -16,7 +16,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy.exc import SAWarning
 
 from ..kernel.runner import set_due_date
-from ..paths import COURSE_ID
+from ..paths import open_gradebook
 from .course import check_course_dir, copy_prepared, prepared
 
 GRADE_FIELDS = ("auto_score", "manual_score", "extra_credit", "needs_manual_grade")
@@ -24,21 +24,17 @@ COMMENT_FIELDS = ("auto_comment", "manual_comment")
 STUDENT_FIELDS = ("first_name", "last_name", "email", "lms_user_id")
 
 
-def _gradebook(course_dir: Path) -> Gradebook:
-    return Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}", COURSE_ID)
-
-
 def merge_gradebooks(target: Path, workers: list[Path], assignment: str) -> list[str]:
     """Copy every worker gradebook's submissions of ``assignment`` into ``target``'s (course
     directories). A student graded again replaces their earlier submission. Returns the students."""
     merged: list[str] = []
-    with _gradebook(target) as gb:
+    with open_gradebook(target) as gb:
         try:
             gb.find_assignment(assignment)
         except MissingEntry:
             raise ValueError(f"{target} has no assignment {assignment}: run the grader there first") from None
         for worker in workers:
-            with _gradebook(worker) as source:
+            with open_gradebook(worker) as source:
                 try:
                     submissions = source.find_assignment(assignment).submissions
                 except MissingEntry:

@@ -14,7 +14,7 @@ import secrets
 from pathlib import Path
 
 from ..kernel.protocol import FINISH_MIME, token
-from ..paths import COURSE_ID
+from ..paths import open_gradebook
 
 
 def new_secret() -> bytes:
@@ -33,9 +33,8 @@ def finished(cell, secret: bytes, grade_id: str) -> bool:
 
 
 def zero_unfinished(course_dir: Path, assignment: str, student: str, grade_ids: list[str]) -> None:
-    from nbgrader.api import Gradebook
 
-    with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}", COURSE_ID) as gb:
+    with open_gradebook(course_dir) as gb:
         for grade_id in grade_ids:
             grade = gb.find_grade(grade_id, assignment, assignment, student)
             grade.auto_score = 0.0

@@ -22,7 +22,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ..paths import COURSE_ID
+from ..paths import open_gradebook
 from .protocol import sealed_source
 
 
@@ -31,12 +31,11 @@ def seal_gradebook(course_dir: Path, assignment: str, secret: bytes) -> None:
     autograder/grading/seal.py); nbgrader's OverwriteCells then puts it into every submission, with
     a checksum that agrees."""
     import nbformat
-    from nbgrader.api import Gradebook
     from nbgrader.utils import compute_checksum, is_grade, is_solution
 
     release = nbformat.read(course_dir / "release" / assignment / f"{assignment}.ipynb", as_version=4)
     tests = [c for c in release.cells if is_grade(c) and not is_solution(c)]
-    with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}", COURSE_ID) as gb:
+    with open_gradebook(course_dir) as gb:
         for test in tests:
             grade_id = test.metadata.nbgrader.grade_id
             row = gb.find_source_cell(grade_id, assignment, assignment)
@@ -51,9 +50,8 @@ def set_due_date(course_dir: Path, assignment: str, date: str | None) -> None:
     where nbgrader's autograde and formgrader read it."""
     from datetime import datetime
 
-    from nbgrader.api import Gradebook
 
-    with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}", COURSE_ID) as gb:
+    with open_gradebook(course_dir) as gb:
         gb.update_or_create_assignment(assignment, duedate=datetime.fromisoformat(date) if date else None)
 
 
