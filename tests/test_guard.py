@@ -111,14 +111,16 @@ def graded_test(source, grade_id):
     return cell
 
 
-@pytest.mark.parametrize("stop", [True, False])
-def test_the_judges_shortcut_stops_only_after_a_test_fails_by_an_assertion(tmp_path, stop):
+@pytest.mark.parametrize("stop, stop_students, student", [
+    (True, [], "ann"), (False, [], "ann"), (False, ["mutant-a"], "mutant-a"), (False, ["mutant-a"], "ann")])
+def test_the_judges_shortcut_stops_only_after_a_test_fails_by_an_assertion(tmp_path, stop, stop_students, student):
     nb = notebook("x = 1")
     nb.cells += [graded_test("raise NameError('not an assertion')", "t_crash"),
                  graded_test("assert x == 2, 'x is wrong'", "t_fails"),
                  nbformat.v4.new_code_cell("print('after')")]
-    GuardedExecute(timeout=60, startup_timeout=60, stop_after_failed_test=stop).preprocess(
-        nb, {"metadata": {"path": str(tmp_path)}})
+    GuardedExecute(timeout=60, startup_timeout=60, stop_after_failed_test=stop, stop_students=stop_students).preprocess(
+        nb, {"metadata": {"path": str(tmp_path)}, "nbgrader": {"student": student}})
+    stop = stop or student in stop_students
     assert nb.cells[1].outputs[0]["ename"] == "NameError"  # a crash does not stop the run
     assert nb.cells[2].outputs[0]["ename"] == "AssertionError"
     last = nb.cells[3].outputs[0]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..kernel.protocol import Fault
 from ..nbio import write_notebook
-from ..grading.diagnose import signature_table, write_signatures
+from ..grading.diagnose import live_table, signature_table, write_signatures
 from ..grading.grade import grade
 from .examples import blank_submission, reference_submission, with_cell
 from . import Variant, catalogue
@@ -64,12 +64,10 @@ def judge(assignment: str, jobs: int = 2) -> StageReport:
         subs = submissions_for(assignment, Path(tmp))
         # Honest notebooks run to the end (full marks, no flag, no limit hit); a mutant stops at
         # its first test that fails by an assertion, which already decides that it was caught.
-        honest = [s for s, (_, role) in subs.items() if not isinstance(role, Variant) or role.correct]
-        mutants = [s for s in subs if s not in honest]
-        graded = {r.student: r for r in grade(assignment, [subs[s][0] for s in honest], jobs=jobs, figures=False)}
-        if mutants:
-            graded.update((r.student, r) for r in grade(assignment, [subs[s][0] for s in mutants], jobs=jobs,
-                                                       figures=False, stop_after_failed_test=True))
+        # One class, so the stage is prepared and nbgrader started once.
+        mutants = {s for s, (_, role) in subs.items() if isinstance(role, Variant) and not role.correct}
+        graded = {r.student: r for r in grade(assignment, [path for path, _ in subs.values()], jobs=jobs,
+                                              figures=False, stop_after_failed_test=mutants)}
         results = [graded[s] for s in subs]
     report.seconds = time.perf_counter() - start
     for result, (_, role) in zip(results, subs.values()):
@@ -140,9 +138,10 @@ def run_catalogue(assignments: list[str], jobs: int = 2, write: bool = False) ->
         print_report(report)
         if write:
             table = signatures(report)
-            path = write_signatures(assignment, table)
+            path, live = write_signatures(assignment, table)
             ambiguous = sum(1 for entry in table.values() if entry["ambiguous"])
-            print(f"  wrote {path} ({len(table)} signatures, {ambiguous} ambiguous)")
+            print(f"  wrote {path} ({len(table)} signatures, {ambiguous} ambiguous) and {live} "
+                  f"({len(live_table(table))} named live in the notebook)")
         reports.append(report)
     caught = sum(len(r.caught) for r in reports)
     crashed = sum(len(r.crashed) for r in reports)

@@ -149,12 +149,12 @@ def grade_batch(assignment: str, batch: list[tuple[SubmissionResult, object]], c
                 template: Path, figures: bool = True, limits: Limits = Limits(),
                 feedback: str | None = None, bar=None, sandboxed: bool = True,
                 nbgrader: NbgraderProcess | None = None, due: str | None = None,
-                stop_after_failed_test: bool = False) -> None:
+                stop_after_failed_test=False) -> None:
     """Autograde ``batch`` (result to fill, notebook) in a new course directory ``course_dir``
     made from ``template`` (a prepared course directory). ``feedback``: None, "full" or
     "hide-hidden"; ``nbgrader``: an already started process to autograde with; ``due``: the
     assignment's due date (ISO, UTC) or None; ``stop_after_failed_test``: the mutant judge's
-    shortcut (kernel/guard.py). Fills each result in place."""
+    shortcut (kernel/guard.py), True or the student ids it applies to. Fills each result in place."""
     copy_prepared(template, course_dir)
     _place_submissions(batch, course_dir, assignment)
     secret = new_secret()

@@ -24,8 +24,11 @@ PREPARED_PARTS = ("gradebook.db", "source", "release")
 
 
 def grading_config(limits: Limits, watch_dir: Path, sandbox_dir: Path | None = None,
-                   stop_after_failed_test: bool = False) -> str:
-    """Python appended to nbgrader_config.py in the grader's own course directories."""
+                   stop_after_failed_test=False) -> str:
+    """Python appended to nbgrader_config.py in the grader's own course directories.
+    ``stop_after_failed_test``: True for every student, or the student ids it is true for."""
+    stop_all = stop_after_failed_test is True
+    stop_students = sorted(stop_after_failed_test) if not isinstance(stop_after_failed_test, bool) else []
     return f"""
 
 # Added by the grader (autograder/grading/course.py) in its own course directory.
@@ -41,7 +44,8 @@ c.Execute.startup_timeout = 180
 c.GuardedExecute.submission_timeout = {int(limits.submission_timeout)}
 c.GuardedExecute.max_output = {int(limits.output)}
 c.GuardedExecute.watch_dir = {str(watch_dir)!r}
-c.GuardedExecute.stop_after_failed_test = {bool(stop_after_failed_test)}
+c.GuardedExecute.stop_after_failed_test = {stop_all}
+c.GuardedExecute.stop_students = {stop_students!r}
 """ + ("" if sandbox_dir is None else f"""
 # Sandboxed kernels have no network: they talk to nbgrader over ipc sockets in JUPYTER_RUNTIME_DIR.
 c.KernelManager.transport = "ipc"

@@ -36,12 +36,13 @@ SANDBOXES = ("bwrap", "none")
 def grade(assignment: str, paths, course_dir: Path | None = None, jobs: int = 1,
           figures: bool = True, limits: Limits = Limits(), feedback_dir: Path | None = None,
           hide_hidden_tests: bool = False, progress: bool = False, sandbox: str = "bwrap",
-          due: str | None = None, stop_after_failed_test: bool = False,
+          due: str | None = None, stop_after_failed_test=False,
           isolate_answers: bool = False) -> list[SubmissionResult]:
     """``sandbox``: "bwrap" (every kernel in a bubblewrap sandbox; stops with UsageError where it
     cannot start) or "none"; ``due``: the due date for this run (default: the course config's,
     deadlines.py); ``stop_after_failed_test``: run no cell after the first test that fails by an
-    assertion (the mutant judge's shortcut; scores after it are 0, so never for a class);
+    assertion (the mutant judge's shortcut; scores after it are 0, so never for a class): True
+    for every submission, or a set of the student ids it applies to;
     ``isolate_answers``: give back the points of tests that failed only because an earlier answer
     is wrong (isolate.py: one more sandboxed run of such submissions with that answer's reference)."""
     check_course_dir(course_dir)

@@ -10,9 +10,10 @@ could not run score 0) and the grader can say what happened:
 - ``Fault.KERNEL_DIED``: the Python process stopped (``os._exit``, ``exit()``, a crash, the OOM killer);
 - ``Fault.NOT_RUN``: a cell after one of those, which was never executed;
 - output beyond ``max_output`` characters per cell is dropped, with a note on the same stream;
-- with ``stop_after_failed_test`` (the mutant judge's setting, never a class's), the cells after
-  the first autograded test that fails by an assertion are not run: whether a submission loses
-  points by an assertion is then already known.
+- with ``stop_after_failed_test`` (the mutant judge's setting, never a class's), or for the
+  students in ``stop_students`` (the judge's mutants, graded beside its honest notebooks), the
+  cells after the first autograded test that fails by an assertion are not run: whether a
+  submission loses points by an assertion is then already known.
 
 Before each notebook's kernel starts, it tells the kernel's watch where to write (protocol.py).
 
@@ -30,7 +31,7 @@ from nbclient.exceptions import DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
 from nbgrader.utils import is_grade, is_solution
-from traitlets import Bool, Integer, Unicode
+from traitlets import Bool, Integer, List, Unicode
 
 from ..limits import DEFAULT
 from .protocol import TRUNCATED, WATCH_FILE_ENV, Fault
@@ -57,6 +58,8 @@ class GuardedExecute(Execute):
     sandbox_dir = Unicode("", help="The sandbox's folder, where bwrap writes each kernel's exit status.").tag(config=True)
     stop_after_failed_test = Bool(False, help="Run no cell after the first autograded test that fails by an "
                                               "assertion (for the mutant judge).").tag(config=True)
+    stop_students = List(Unicode(), help="Students whose run stops as stop_after_failed_test makes every "
+                                         "run stop (the mutant judge's mutants).").tag(config=True)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("kernel_manager_class", AsyncKernelManager)
@@ -77,6 +80,7 @@ class GuardedExecute(Execute):
             self._kept: dict[int, int] = {}
             self._dropped: set[tuple[int, str]] = set()
             self._started = False
+            self._stop_after_failed_test = self.stop_after_failed_test or student in self.stop_students
             try:
                 return super().preprocess(nb, resources, km)
             except RuntimeError as exc:
@@ -129,7 +133,7 @@ class GuardedExecute(Execute):
         if any(o.get("ename") == Fault.SUBMISSION_TIMEOUT.value for o in cell.outputs):
             self._stopped = (f"this cell did not run: the notebook used up its time limit of "
                              f"{self.submission_timeout} s before this cell")
-        elif (self.stop_after_failed_test and is_grade(cell) and not is_solution(cell)
+        elif (self._stop_after_failed_test and is_grade(cell) and not is_solution(cell)
               and any(o.get("ename") == "AssertionError" for o in cell.outputs)):
             self._stopped = f"this cell did not run: the grader stopped at the first failed test (cell {index})"
         return cell, resources
