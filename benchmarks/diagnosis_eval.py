@@ -15,14 +15,22 @@ the committed ``notebooks/<id>/signatures.json``. A bug's diagnosis is
   only an ambiguous signature, or no test failed).
 
 Before grading, the script checks that no bug's code is a catalogue variant's code.
+
+With ``--live`` it measures the notebook's own diagnosis instead (helpers/hints.py): every bug's
+notebook is run as a student runs it (nbclient, not under the grader, no hidden tests), and the
+verdict is read from the first failing cell, the message a student reads first: right when the
+mistake it names is ``same_as``'s, wrong when it names another, none when it names nothing.
+``wrong_anywhere`` also counts a wrong mistake named in any later failing cell.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -86,6 +94,46 @@ def evaluate(assignment: str, bugs, jobs: int) -> list[dict]:
     return rows
 
 
+def run_as_student(nb) -> list[str]:
+    """The messages of the failing cells, in notebook order, of the notebook run as a student
+    runs it: in this working tree, not under the grader."""
+    from nbclient import NotebookClient
+
+    env = {k: v for k, v in os.environ.items() if k != "NBGRADER_EXECUTION"}
+    NotebookClient(nb, timeout=900, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(ROOT)}}).execute(env=env)
+    return [o.get("evalue", "") for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+
+
+def named(message: str) -> str | None:
+    """The mistake a failing cell's message names (helpers/hints.py), or None."""
+    from helpers.hints import HINT_PREFIX
+
+    line = next((ln for ln in message.splitlines() if ln.startswith(HINT_PREFIX)), None)
+    return line.split("known mistake: ", 1)[1].rstrip(".") if line and "known mistake: " in line else None
+
+
+def evaluate_live(assignment: str, bugs, jobs: int) -> list[dict]:
+    check_apart(assignment, bugs)
+    description = {v.name: v.description.rstrip(".") for v in catalogue(assignment) if not v.correct}
+    reference = reference_submission(assignment)
+    notebooks = [with_cell(reference, b.variant.cell, b.variant.source) for b in bugs]
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        messages = list(pool.map(run_as_student, notebooks))
+    rows = []
+    for b, failures in zip(bugs, messages):
+        causes = [named(m) for m in failures]
+        first = causes[0] if causes else None
+        expected = description.get(b.same_as)
+        verdict = "none" if first is None else "right" if first == expected else "wrong"
+        rows.append({"assignment": assignment, "bug": b.variant.name, "cell": b.variant.cell,
+                     "mistake": b.variant.description, "same_as": b.same_as, "verdict": verdict,
+                     "named": first, "likely_causes": [first] if first else [], "failed": bool(failures),
+                     "error": "", "wrong_anywhere": any(c is not None and c != expected for c in causes),
+                     "first_failure": failures[0].splitlines()[0] if failures else None})
+    return rows
+
+
 def summary(rows: list[dict]) -> dict:
     n = len(rows)
     count = {v: sum(1 for r in rows if r["verdict"] == v) for v in ("right", "wrong", "none")}
@@ -96,7 +144,8 @@ def summary(rows: list[dict]) -> dict:
             "with_catalogue_twin": len(twins), "twins_right": sum(1 for r in twins if r["verdict"] == "right"),
             "without_twin": n - len(twins),
             "without_twin_wrong": sum(1 for r in rows if not r["same_as"] and r["verdict"] == "wrong"),
-            "not_caught": sum(1 for r in rows if not r["failed"] and not r["error"])}
+            "not_caught": sum(1 for r in rows if not r["failed"] and not r["error"]),
+            "wrong_anywhere": sum(1 for r in rows if r.get("wrong_anywhere"))}
 
 
 def main(argv=None) -> int:
@@ -104,6 +153,8 @@ def main(argv=None) -> int:
     parser.add_argument("--stages", nargs="*", default=list(BUGS))
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--live", action="store_true",
+                        help="measure the notebook's own live diagnosis (helpers/hints.py), not the grader's")
     parser.add_argument("--combine", nargs="+", metavar="RUN.json", help="summarise saved --json runs instead")
     args = parser.parse_args(argv)
     rows, start = [], time.perf_counter()
@@ -112,7 +163,7 @@ def main(argv=None) -> int:
         rows = [r for run in runs for r in run["bugs"]]
     else:
         for assignment in args.stages:
-            rows += evaluate(assignment, BUGS[assignment], args.jobs)
+            rows += (evaluate_live if args.live else evaluate)(assignment, BUGS[assignment], args.jobs)
     s = summary(rows)
     s["seconds"] = (sum(run["summary"]["seconds"] for run in runs) if args.combine
                     else round(time.perf_counter() - start, 1))
@@ -126,7 +177,9 @@ def main(argv=None) -> int:
           f"WRONG cause {s['wrong']} ({s['wrong_fraction']:.0%}), no cause {s['none']} ({s['none_fraction']:.0%}); "
           f"of the {s['with_catalogue_twin']} bugs that are a catalogue mistake written another way, "
           f"{s['twins_right']} named right; of the {s['without_twin']} that are not, {s['without_twin_wrong']} "
-          f"given a cause; {s['not_caught']} bugs passed every test; {s['seconds']:.0f} s")
+          f"given a cause; {s['not_caught']} bugs passed every test"
+          + (f"; a wrong mistake named in any failing cell for {s['wrong_anywhere']}" if args.live else "")
+          + f"; {s['seconds']:.0f} s")
     return 0
 
 

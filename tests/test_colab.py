@@ -59,6 +59,9 @@ def test_the_setup_cell_installs_helpers_alone_from_the_student_repository(colab
     assert [m for m in modules if m.count("/") == 1] == published
     assert sorted(m for m in modules if m.startswith("helpers/bundled/")) == [
         "helpers/bundled/MNIST_SUBSET_LICENSE.txt", "helpers/bundled/mnist_subset.npz"]
+    # Every stage's known mistakes (helpers/hints.py) are installed where the notebook reads them.
+    assert sorted(m for m in modules if m.startswith("helpers/mistakes/")) == sorted(
+        p.relative_to(ROOT).as_posix() for p in (ROOT / "helpers" / "mistakes").glob("*.json"))
 
 
 def test_the_setup_cell_shows_pips_error_and_what_to_do_when_the_install_fails(colab_install, tmp_path):

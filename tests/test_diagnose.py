@@ -154,3 +154,14 @@ def test_committed_signatures_name_catalogue_mutants(assignment):
         for v in entry["variants"]:
             assert v["name"] in mutants, f"{key}: {v['name']} is no mutant of {assignment}"
             assert (v["cell"], v["description"]) == (mutants[v["name"]].cell, mutants[v["name"]].description)
+
+
+def test_the_grader_imports_nbgrader_only_where_it_uses_it():
+    """Importing nbgrader costs over a second, which grade() overlaps with nbgrader's own start
+    (grade.py): a module-level import of it on the way to grade() would add that second to every run."""
+    import subprocess
+    import sys
+
+    code = "import sys, autograder.grading.grade, autograder.cli; print('nbgrader' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"

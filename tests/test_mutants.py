@@ -1,6 +1,7 @@
 """The hidden tests are proven: every mutant loses points, every correct variant keeps full marks,
 the reference gets full marks and the blank release scores zero (all graded by real nbgrader), and
-each stage's committed failure signatures (notebooks/<id>/signatures.json) are those of this run."""
+each stage's committed failure signatures (notebooks/<id>/signatures.json) and the known mistakes
+its notebook names live (helpers/mistakes/<id>.json) are those of this run."""
 import json
 from collections import Counter
 
@@ -8,7 +9,8 @@ import pytest
 
 from autograder.catalogue import catalogue
 from autograder.catalogue.judge import judge, print_report, signatures
-from autograder.grading.diagnose import dump_signatures, read_signatures, signatures_path
+from autograder.grading.diagnose import dump_signatures, live_table, read_signatures, signatures_path
+from helpers.hints import mistakes_path, read_mistakes
 from autograder.paths import resolve_assignments
 from autograder.catalogue.examples import answer_cell_ids
 
@@ -41,3 +43,6 @@ def test_hidden_tests_catch_every_mutant_and_spare_every_correct_variant(assignm
     assert not signatures_path(assignment).is_file() or read_signatures(assignment) == fresh, (
         f"{signatures_path(assignment)} is stale: run "
         f"python -m autograder mutants {assignment} --write-signatures and commit it")
+    # ... nor are the known mistakes the student's notebook names live (helpers/hints.py).
+    assert not mistakes_path(assignment).is_file() or read_mistakes(assignment) == live_table(fresh), (
+        f"{mistakes_path(assignment)} is stale: run python -m autograder mutants {assignment} --write-signatures")

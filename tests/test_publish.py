@@ -31,7 +31,9 @@ def _files(folder):
 
 def _expected(stages):
     return sorted({"README.md", "pyproject.toml", "DATA_LICENSE.txt", *helpers_files(ROOT),
-                   *(student_notebook(stage) for stage in stages)})
+                   *(student_notebook(stage) for stage in stages),
+                   *(f"helpers/mistakes/{stage}.json" for stage in stages
+                     if (ROOT / "helpers" / "mistakes" / f"{stage}.json").is_file())})
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +74,11 @@ def test_publish_writes_the_notebooks_helpers_a_readme_and_the_data_licence_only
     project = tomllib.loads((published / "pyproject.toml").read_text())
     assert project["project"]["name"] == STUDENT_DIST
     assert project["project"]["dependencies"] == ["numpy", "matplotlib", "tqdm"]
-    assert project["tool"]["setuptools"]["packages"] == ["helpers", "helpers.bundled"]
+    assert project["tool"]["setuptools"]["packages"] == ["helpers", "helpers.bundled", "helpers.mistakes"]
+    assert project["tool"]["setuptools"]["package-data"]["helpers.mistakes"] == ["*.json"]
+    for stage in STAGES:  # each published stage's known mistakes, as the notebook reads them
+        assert json.loads((published / "helpers" / "mistakes" / f"{stage}.json").read_text()) == \
+            json.loads((ROOT / "helpers" / "mistakes" / f"{stage}.json").read_text()), stage
 
 
 def test_the_student_readme_says_how_to_open_work_test_and_hand_in(published):
@@ -144,7 +150,7 @@ def test_the_wheel_students_install_holds_helpers_alone(published, tmp_path):
     [wheel] = dist.glob("*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     package = sorted(n for n in names if not n.split("/", 1)[0].endswith(".dist-info"))
-    assert package == [f for f in _expected([]) if f.startswith("helpers/")]
+    assert package == [f for f in _expected(STAGES) if f.startswith("helpers/")]
     metadata = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
     assert f"Name: {STUDENT_DIST}" in metadata
     assert sorted(line.split(": ", 1)[1] for line in metadata.splitlines() if line.startswith("Requires-Dist")) == [

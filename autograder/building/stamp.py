@@ -17,6 +17,7 @@ TEMPLATES = Path(__file__).with_name("templates")
 # Placeholders the build replaces with addresses made from [tool.nncourse] in pyproject.toml.
 COLAB_TOKEN = "COLAB_URL"
 PIP_TOKEN = "COURSE_PIP_URL"
+ASSIGNMENT_TOKEN = "COURSE_ASSIGNMENT_ID"
 GITHUB = "https://github.com/"
 
 
@@ -58,7 +59,7 @@ def pip_url(root: Path) -> str:
 
 
 def tokens(assignment: str, root: Path) -> dict[str, str]:
-    return {COLAB_TOKEN: colab_url(assignment, root), PIP_TOKEN: pip_url(root)}
+    return {COLAB_TOKEN: colab_url(assignment, root), PIP_TOKEN: pip_url(root), ASSIGNMENT_TOKEN: assignment}
 
 
 def template(name: str) -> str:

@@ -6,7 +6,10 @@ spends while nbgrader runs (grade.py warms it up), not before."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
+
+from helpers.hints import failure_line
 
 from ..kernel.protocol import TRUNCATED, Fault, cell_key, watch_file
 from ..limits import Limits, format_size
@@ -44,12 +47,38 @@ def test_error(cell) -> str:
 def test_message(cell) -> str:
     """The first line a student would read for a failed test cell."""
     for output in _errors(cell):
-        evalue = one_line(output.get("evalue", ""))
-        return f"{output.get('ename', 'Error')}: {evalue}" if evalue else output.get("ename", "Error")
+        return failure_line(output.get("ename", "Error"), output.get("evalue", ""))
     for output in cell.get("outputs", []):
         if output.get("output_type") == "stream" and output.get("name") == "stderr":
             return f"the cell wrote to stderr, which nbgrader scores as a failure: {one_line(output.get('text', ''))}"
     return "the cell did not pass"
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_CELL_FRAME = re.compile(r"Cell In\[(\d+)\], line (\d+)")
+
+
+def failed_in_hidden_tests(cell) -> bool:
+    """Whether a failed test cell raised from a line inside its hidden tests, read from the
+    outermost frame of the cell itself in the traceback ("Cell In[n], line k"). A cell with
+    hidden tests whose failure cannot be placed (no such frame) counts as hidden: its message is
+    never shown to students as a visible test's (helpers/hints.py)."""
+    from ..markers import BEGIN_HIDDEN_TESTS, END_HIDDEN_TESTS  # imports nbgrader: not before it is needed
+
+    hidden, inside = set(), False
+    for number, line in enumerate(cell.source.splitlines(), start=1):
+        if line.strip() in (BEGIN_HIDDEN_TESTS, END_HIDDEN_TESTS):
+            inside = line.strip() == BEGIN_HIDDEN_TESTS
+        elif inside:
+            hidden.add(number)
+    if not hidden:
+        return False
+    for output in _errors(cell):
+        for entry in output.get("traceback", []):
+            frame = _CELL_FRAME.search(_ANSI.sub("", entry))
+            if frame and int(frame.group(1)) == cell.get("execution_count"):
+                return int(frame.group(2)) in hidden
+    return True
 
 
 def cell_label(index: int, cell) -> str:
@@ -153,7 +182,8 @@ def collect(result: SubmissionResult, course_dir: Path, cells: dict, limits: Lim
         passed = score >= points
         message = "" if passed else (test_message(cell) if cell is not None else "test cell missing")
         error = "" if passed or cell is None else test_error(cell)
-        result.tests.append(TestResult(grade_id, score, points, passed, message, error))
+        hidden = not passed and cell is not None and failed_in_hidden_tests(cell)
+        result.tests.append(TestResult(grade_id, score, points, passed, message, error, hidden))
     if unfinished:
         zero_unfinished(course_dir, assignment, student, unfinished)
     result.auto_score = sum(t.score for t in result.tests)

@@ -17,35 +17,17 @@ from __future__ import annotations
 
 import html
 import json
-import math
 import re
 from pathlib import Path
+
+from helpers.hints import mistakes_path, normalise
 
 from ..paths import course_root
 from .results import SubmissionResult
 
 SIGNATURES_FILE = "signatures.json"
 
-_ADDRESS = re.compile(r"\b0x[0-9a-fA-F]+\b")
 _RAISED = re.compile(r"\braised [A-Z]\w*(?:Error|Exception)\b")
-_NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?(?!\w)")
-
-
-def _rounded(match: re.Match) -> str:
-    x = float(match.group())
-    if not math.isfinite(x):
-        return match.group()
-    return "0" if abs(x) < 1e-12 else f"{x:.3g}"
-
-
-def normalise(message: str) -> str:
-    """The message's first line with numbers at 3 significant digits and addresses blanked."""
-    line = next((ln.strip() for ln in str(message).splitlines() if ln.strip()), "")
-    if line.endswith("..."):  # cut by one_line: the last word may be cut anywhere
-        line = line[:-3].rsplit(None, 1)[0] if " " in line else line[:-3]
-        line += " ..."
-    line = _ADDRESS.sub("0x?", line)
-    return " ".join(_NUMBER.sub(_rounded, line).split())
 
 
 def signature(result: SubmissionResult) -> str | None:
@@ -57,14 +39,19 @@ def signature(result: SubmissionResult) -> str | None:
 
 
 def signature_table(graded: list[tuple[object, SubmissionResult]]) -> dict:
-    """(mutant Variant, its result) pairs -> the JSON table of signatures.json."""
+    """(mutant Variant, its result) pairs -> the JSON table of signatures.json. An entry is
+    ``hidden`` when the failing check is in a cell's hidden tests, ``crash`` when it failed by
+    raising (:func:`crashed`)."""
     table: dict[str, dict] = {}
     for variant, result in graded:
         key = signature(result)
         if key is None:
             continue
-        entry = table.setdefault(key, {"variants": []})
+        first = result.failed_tests()[0]
+        entry = table.setdefault(key, {"variants": [], "hidden": False, "crash": False})
         entry["variants"].append({"name": variant.name, "cell": variant.cell, "description": variant.description})
+        entry["hidden"] = entry["hidden"] or first.hidden
+        entry["crash"] = entry["crash"] or crashed(first)
     for entry in table.values():
         entry["variants"].sort(key=lambda v: v["name"])
         entry["ambiguous"] = len(entry["variants"]) > 1
@@ -79,10 +66,32 @@ def dump_signatures(table: dict) -> str:
     return json.dumps({"signatures": table}, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def write_signatures(assignment: str, table: dict, root: Path | None = None) -> Path:
+def live_table(table: dict) -> dict[str, str]:
+    """What the student's notebook may name live (helpers/hints.py): normalised failure line ->
+    mistake, for the signatures one mutant alone gives by a wrong value in a VISIBLE test. The
+    test id is dropped (a running cell does not know it); a line two tests share is dropped too."""
+    causes: dict[str, set] = {}
+    for key, entry in table.items():
+        line = key.split(": ", 1)[1]
+        if entry.get("hidden", True) or entry.get("crash", True) or entry.get("ambiguous", True):
+            causes.setdefault(line, set()).add(None)  # a line a hidden or ambiguous entry gives is never named
+        else:
+            causes.setdefault(line, set()).add(entry["variants"][0]["description"])
+    return {line: found.pop() for line, found in sorted(causes.items()) if len(found) == 1 and None not in found}
+
+
+def dump_mistakes(mistakes: dict[str, str]) -> str:
+    return json.dumps({"mistakes": mistakes}, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def write_signatures(assignment: str, table: dict, root: Path | None = None) -> tuple[Path, Path]:
+    """Write notebooks/<id>/signatures.json and the student-side helpers/mistakes/<id>.json."""
     path = signatures_path(assignment, root)
     path.write_text(dump_signatures(table), encoding="utf-8")
-    return path
+    live = mistakes_path(assignment, (root or course_root()) / "helpers" / "mistakes")
+    live.parent.mkdir(exist_ok=True)
+    live.write_text(dump_mistakes(live_table(table)), encoding="utf-8")
+    return path, live
 
 
 def read_signatures(assignment: str, root: Path | None = None) -> dict:

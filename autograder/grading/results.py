@@ -12,7 +12,11 @@ assignment         the assignment id
 auto_score         points from the autograded tests
 auto_max_score     points the autograded tests can give
 manual_max_score   points of answers graded by hand in formgrader
-tests              one object per autograded test, see :class:`TestResult`
+tests              one object per autograded test, see :class:`TestResult`: grade_id, score,
+                   max_score, passed, message (the first line a student reads), error (the
+                   exception, "AssertionError" for a failed check), hidden (the failing line is in
+                   the cell's hidden tests, so the visible tests the student ran passed; also
+                   true when a cell with hidden tests failed without a traceback to place it)
 notes              what was repaired before grading (restore.py)
 faults             what stopped or cut the run: limits, a dead kernel, a test cell that did not finish
 flags              what looked like tampering with grading; a reason to look, not a score
@@ -48,6 +52,7 @@ class TestResult:
     passed: bool
     message: str = ""   # the first line a student reads for a failed test
     error: str = ""     # the exception the test cell raised ("AssertionError" for a failed check)
+    hidden: bool = False  # it failed in the cell's hidden tests (or could not be placed in its visible part)
 
 
 @dataclass

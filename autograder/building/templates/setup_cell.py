@@ -1,4 +1,5 @@
-# Setup: in Google Colab, install the course helpers; elsewhere this cell does nothing.
+# Setup: in Google Colab, install the course helpers (elsewhere they are installed already). Then a
+# failing test whose message is exactly that of a known mistake also names the mistake.
 import os
 import subprocess
 import sys
@@ -19,3 +20,7 @@ if IN_COLAB:
                            "runtime is connected to the internet and run this cell again; if pip cannot "
                            "find the repository, open the notebook again from the course page or tell "
                            "your instructor.")
+
+from helpers.hints import show_known_mistakes
+
+show_known_mistakes("COURSE_ASSIGNMENT_ID")
