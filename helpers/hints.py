@@ -87,17 +87,16 @@ def _name_the_mistake(mistakes: dict[str, str]):
     return handler
 
 
-def show_known_mistakes(assignment: str) -> bool:
+def show_known_mistakes(assignment: str) -> None:
     """From now on in this notebook, a failed check whose message is that of a known mistake
-    says so. Does nothing under the grader, outside IPython, or for a stage without a table;
-    returns whether it was switched on."""
+    says so. Does nothing under the grader, outside IPython, or for a stage without a table.
+    (It returns nothing: as the last line of the setup cell it must display nothing.)"""
     try:
         from IPython import get_ipython
     except ImportError:
-        return False
+        return
     shell = get_ipython()
     mistakes = read_mistakes(assignment)
     if under_grader() or shell is None or not mistakes:
-        return False
+        return
     shell.set_custom_exc((AssertionError,), _name_the_mistake(mistakes))
-    return True

@@ -32,6 +32,9 @@ WRONG_MSE_LOSS = '''def mse_loss(yhat, y):
     return float(np.sum((yhat - y) ** 2))
 '''
 EXPECTED_MESSAGE = "AssertionError: mse_loss (yhat=[1, 2, 3], y=[1, 2, 5]): expected 1.33333, got 4."
+# ... and the line under it naming the known mistake (helpers/hints.py, switched on by the setup cell).
+EXPECTED_HINT = ("Known mistake? This check fails exactly this way for a known mistake: "
+                 "sums the squared errors instead of averaging them.")
 # The first hint above the mse_loss TODO, and a sentence from inside it.
 HINT_SUMMARY = "Hint 1: the idea"
 HINT_TEXT = "No loop is needed."
@@ -100,6 +103,7 @@ def test_student_sees_the_plot_and_the_failure_message(page_on_notebook):
         print(f"browser steps took {time.perf_counter() - started:.1f} s; screenshot in {ARTIFACTS}")
 
     assert EXPECTED_MESSAGE in message, f"the test cell shows:\n{message}\nJupyterLab log:\n{browser.server_log(home)}"
+    assert EXPECTED_HINT in message, f"the test cell shows:\n{message}"
     assert setup_outputs == 0, "the setup cell printed something outside Colab"
 
 

@@ -123,6 +123,7 @@ def _notebook_failing_with(message, env_grader):
     client = NotebookClient(nb, timeout=60, kernel_name="python3", allow_errors=True,
                             resources={"metadata": {"path": str(ROOT)}})
     client.execute(env=env)
+    assert nb.cells[1].outputs == [], "the setup cell must show nothing outside Colab"
     return [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
 
 
