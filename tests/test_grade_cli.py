@@ -58,13 +58,14 @@ def test_scores_and_tests(graded):
     assert set(failed) == {"test_mse_loss"} and carol["auto_score"] == 3.0
     assert failed["test_mse_loss"]["message"].startswith("AssertionError: mse_loss")
     assert "\n" not in failed["test_mse_loss"]["message"]
+    assert failed["test_mse_loss"]["hidden"] is False  # its visible part failed
     for r in (alice, bob, carol):
         assert set(r) == {"submission", "student", "assignment", "auto_score", "auto_max_score",
                           "manual_max_score", "tests", "notes", "faults", "flags", "first_error", "sandbox",
                           "seconds", "timestamp", "seconds_late", "late_penalty", "likely_causes",
                           "isolated"}
         for t in r["tests"]:
-            assert set(t) == {"grade_id", "score", "max_score", "passed", "message", "error"}
+            assert set(t) == {"grade_id", "score", "max_score", "passed", "message", "error", "hidden"}
 
 
 def test_broken_paths_get_a_one_line_error_and_the_rest_are_graded(graded):
