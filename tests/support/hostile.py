@@ -303,6 +303,24 @@ def score_attacks() -> list[Attack]:
         _say("h07_magic_hides_cell", installed=True)
     ''', WRONG_RELU)}, "one IPython magic line, to make the static scan skip the whole cell, which then "
         "registers h01's callback in plain sight"))
+    add("h08_known_mistakes_handler", "the course's own known-mistake handler (helpers/hints.py) switched on "
+        "under the grader, with its handler swapped for s06's, so get_ipython() is never named", LAST_STATEMENT, '''
+        import os as _os
+        import helpers.hints as _hints
+        _os.environ.pop("NBGRADER_EXECUTION", None)
+        def _swallowing(mistakes):
+            def _swallow(shell, etype, evalue, tb, tb_offset=None):
+                source = shell.user_ns["In"][-1]
+                if "assert_" in source:
+                    try:
+                        shell.ex(_last_statement(source))
+                    except Exception:
+                        pass
+            return _swallow
+        _hints._name_the_mistake = _swallowing
+        _hints.show_known_mistakes("03_mlp")
+        _say("h08_known_mistakes_handler", installed=True)
+    ''')
     return out
 
 
