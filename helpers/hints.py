@@ -64,11 +64,16 @@ def mistakes_path(assignment: str, folder: Path | None = None) -> Path:
 
 
 def read_mistakes(assignment: str, folder: Path | None = None) -> dict[str, str]:
-    """normalised failure line -> the mistake in plain words; {} when the stage has no file."""
+    """normalised failure line -> the mistake in plain words; {} when the stage has no file, or
+    one that cannot be read (a hint is never worth a failing setup cell)."""
     path = mistakes_path(assignment, folder)
-    if not path.is_file():
+    try:
+        mistakes = json.loads(path.read_text(encoding="utf-8")).get("mistakes", {})
+    except (OSError, ValueError, AttributeError):
         return {}
-    return json.loads(path.read_text(encoding="utf-8")).get("mistakes", {})
+    if not isinstance(mistakes, dict):
+        return {}
+    return {k: v for k, v in mistakes.items() if isinstance(k, str) and isinstance(v, str)}
 
 
 def known_mistake(error: BaseException, mistakes: dict[str, str]) -> str | None:
@@ -97,6 +102,6 @@ def show_known_mistakes(assignment: str) -> None:
         return
     shell = get_ipython()
     mistakes = read_mistakes(assignment)
-    if under_grader() or shell is None or not mistakes:
+    if under_grader() or shell is None or not mistakes or not hasattr(shell, "set_custom_exc"):
         return
     shell.set_custom_exc((AssertionError,), _name_the_mistake(mistakes))

@@ -179,3 +179,12 @@ def test_a_failure_is_placed_in_the_part_of_the_cell_that_raised_it():
     visible_only = nbformat.v4.new_code_cell("assert False, 'x'")
     visible_only.outputs = [nbformat.v4.new_output("error", ename="AssertionError", evalue="x", traceback=[])]
     assert not failed_in_hidden_tests(visible_only)
+
+
+@pytest.mark.parametrize("content", [b"", b"{not json", b"\xff\xfe", b"[1, 2]", b'{"mistakes": [1]}',
+                                     b'{"mistakes": {"a": 1, "b": "named"}}'])
+def test_a_damaged_table_names_nothing_and_never_fails_the_setup_cell(tmp_path, content):
+    (tmp_path / "x.json").write_bytes(content)
+    expected = {"b": "named"} if b'"b"' in content else {}
+    assert hints.read_mistakes("x", tmp_path) == expected
+    assert hints.read_mistakes("missing", tmp_path) == {}
