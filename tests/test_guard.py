@@ -128,3 +128,24 @@ def test_the_judges_shortcut_stops_only_after_a_test_fails_by_an_assertion(tmp_p
         assert last["ename"] == "NotRun" and "first failed test" in last["evalue"]
     else:
         assert last["text"] == "after\n"
+
+
+class SlowOutput(GuardedExecute):
+    """Output that reaches the grader 2.5 s after the cell's reply, as on a loaded machine."""
+
+    async def _async_poll_output_msg(self, parent_msg_id, cell, cell_index):
+        import asyncio
+
+        await asyncio.sleep(2.5)
+        return await super()._async_poll_output_msg(parent_msg_id, cell, cell_index)
+
+
+def test_late_output_is_waited_for_not_an_error_that_ends_the_students_grading(tmp_path):
+    from nbclient.exceptions import CellTimeoutError
+
+    nb = notebook("print('late but here')")
+    SlowOutput(timeout=60, startup_timeout=60).preprocess(nb, {"metadata": {"path": str(tmp_path)}})
+    assert [o.get("text") for o in nb.cells[0].outputs] == ["late but here\n"]
+    with pytest.raises(CellTimeoutError):  # nbgrader's setting with nbclient's 4 s would end the run
+        SlowOutput(timeout=60, startup_timeout=60, iopub_timeout=1).preprocess(
+            notebook("print('late')"), {"metadata": {"path": str(tmp_path)}})

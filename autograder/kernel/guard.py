@@ -66,6 +66,11 @@ class GuardedExecute(Execute):
         super().__init__(*args, **kwargs)
 
     kernel_start_attempts = Integer(3, help="Kernels to start before giving up on a notebook.").tag(config=True)
+    # After a cell's reply, nbclient waits this long for the rest of its output and, nbgrader's
+    # setting, raises CellTimeoutError past it, which ends that student's grading. Its default of
+    # 4 s is exceeded on a loaded machine, so honest work could go ungraded; the wait costs
+    # nothing when the output is already there.
+    iopub_timeout = Integer(60, help="Seconds to wait for a cell's last output after its reply.").tag(config=True)
 
     def preprocess(self, nb, resources=None, km=None):
         student = ((resources or {}).get("nbgrader") or {}).get("student", "")
