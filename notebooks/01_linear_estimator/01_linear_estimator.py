@@ -19,7 +19,9 @@
 # Cells marked **TODO** are yours. Above each one, collapsed **hints** (click to open) lead from
 # the idea to the formula: try without them first, then open one at a time. The test cell after each one checks your work straight away;
 # the grader runs more checks of the same kind later, so make your code correct in general, not
-# just for the examples shown.
+# just for the examples shown. When a check fails exactly as a mistake many students make would
+# make it fail, a second line under the message, starting "Known mistake?", names that mistake:
+# a hint about where to look, not a verdict.
 
 # %%
 import matplotlib.pyplot as plt
