@@ -22,7 +22,8 @@ from . import under_grader
 
 __all__ = ["show_known_mistakes", "known_mistake", "normalise", "one_line", "failure_line"]
 
-MISTAKES_DIR = Path(__file__).with_name("mistakes")
+MISTAKES_FOLDER = "mistakes"  # helpers/mistakes/<assignment>.json
+MISTAKES_DIR = Path(__file__).with_name(MISTAKES_FOLDER)
 HINT_PREFIX = "Known mistake? "
 
 _ADDRESS = re.compile(r"\b0x[0-9a-fA-F]+\b")

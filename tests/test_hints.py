@@ -12,7 +12,7 @@ from nbclient import NotebookClient
 
 from autograder.building.stamp import template
 from autograder.grading import diagnose as dg
-from autograder.markers import BEGIN_HIDDEN_TESTS, END_HIDDEN_TESTS
+from autograder.markers import BEGIN_HIDDEN_TESTS, END_HIDDEN_TESTS, hidden_test_lines
 from autograder.paths import resolve_assignments, source_notebook
 from helpers import hints
 
@@ -81,12 +81,10 @@ def _hidden_and_visible_cases(stage):
     for cell in nbformat.read(source_notebook(stage), as_version=4).cells:
         if cell.cell_type != "code":
             continue
-        parts, inside = {"hidden": [], "visible": []}, False
-        for line in cell.source.splitlines():
-            if line.strip() in (BEGIN_HIDDEN_TESTS, END_HIDDEN_TESTS):
-                inside = line.strip() == BEGIN_HIDDEN_TESTS
-                continue
-            parts["hidden" if inside else "visible"].append(line)
+        parts, hidden_lines = {"hidden": [], "visible": []}, hidden_test_lines(cell.source)
+        for number, line in enumerate(cell.source.splitlines(), start=1):
+            if line.strip() not in (BEGIN_HIDDEN_TESTS, END_HIDDEN_TESTS):
+                parts["hidden" if number in hidden_lines else "visible"].append(line)
         for kind, found in (("hidden", hidden), ("visible", visible)):
             try:
                 tree = ast.parse("\n".join(parts[kind]))

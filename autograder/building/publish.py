@@ -27,13 +27,14 @@ from pathlib import Path
 
 import nbformat
 
+from helpers.hints import MISTAKES_FOLDER, mistakes_path
+
 from ..paths import UsageError, course_root, notebook_sources, release_notebook
 from .stamp import colab_url, course_settings, student_notebook, template
 
 README, PYPROJECT, DATA_LICENSE, PACKAGE = "README.md", "pyproject.toml", "DATA_LICENSE.txt", "helpers"
 LICENSE_SOURCE = "helpers/bundled/MNIST_SUBSET_LICENSE.txt"
 BUNDLED_DATA = ("*.npz", "*.txt")  # what helpers/bundled/ ships; its maker script stays here
-MISTAKES = "mistakes"  # helpers/mistakes/<stage>.json: each published stage's known mistakes
 BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
 _STAGE_DIR = re.compile(r"^\d\d_[a-z0-9_]+$")
 
@@ -103,15 +104,14 @@ def student_tree(stages: list[str], root: Path | None = None) -> dict[str, bytes
             DATA_LICENSE: (root / LICENSE_SOURCE).read_bytes()}
     for rel in helpers_files(root):
         tree[rel] = (root / rel).read_bytes()
-    for stage in stages:  # the known mistakes of the stages published (helpers/hints.py)
-        mistakes = root / PACKAGE / MISTAKES / f"{stage}.json"
-        if mistakes.is_file():
-            tree[mistakes.relative_to(root).as_posix()] = mistakes.read_bytes()
     for stage in stages:
         notebook = release_notebook(stage, root)
         if not notebook.is_file():
             raise UsageError(f"{notebook.relative_to(root)} is missing: run `python -m autograder build {stage}`")
         tree[student_notebook(stage)] = notebook.read_bytes()
+        mistakes = mistakes_path(stage, root / PACKAGE / MISTAKES_FOLDER)  # its known mistakes (helpers/hints.py)
+        if mistakes.is_file():
+            tree[mistakes.relative_to(root).as_posix()] = mistakes.read_bytes()
     return dict(sorted(tree.items()))
 
 

@@ -63,14 +63,9 @@ def failed_in_hidden_tests(cell) -> bool:
     outermost frame of the cell itself in the traceback ("Cell In[n], line k"). A cell with
     hidden tests whose failure cannot be placed (no such frame) counts as hidden: its message is
     never shown to students as a visible test's (helpers/hints.py)."""
-    from ..markers import BEGIN_HIDDEN_TESTS, END_HIDDEN_TESTS  # imports nbgrader: not before it is needed
+    from ..markers import hidden_test_lines  # imports nbgrader: not before it is needed
 
-    hidden, inside = set(), False
-    for number, line in enumerate(cell.source.splitlines(), start=1):
-        if line.strip() in (BEGIN_HIDDEN_TESTS, END_HIDDEN_TESTS):
-            inside = line.strip() == BEGIN_HIDDEN_TESTS
-        elif inside:
-            hidden.add(number)
+    hidden = hidden_test_lines(cell.source)
     if not hidden:
         return False
     for output in _errors(cell):

@@ -20,7 +20,7 @@ import json
 import re
 from pathlib import Path
 
-from helpers.hints import mistakes_path, normalise
+from helpers.hints import MISTAKES_FOLDER, mistakes_path, normalise
 
 from ..paths import course_root
 from .results import SubmissionResult
@@ -88,7 +88,7 @@ def write_signatures(assignment: str, table: dict, root: Path | None = None) -> 
     """Write notebooks/<id>/signatures.json and the student-side helpers/mistakes/<id>.json."""
     path = signatures_path(assignment, root)
     path.write_text(dump_signatures(table), encoding="utf-8")
-    live = mistakes_path(assignment, (root or course_root()) / "helpers" / "mistakes")
+    live = mistakes_path(assignment, (root or course_root()) / "helpers" / MISTAKES_FOLDER)
     live.parent.mkdir(exist_ok=True)
     live.write_text(dump_mistakes(live_table(table)), encoding="utf-8")
     return path, live

@@ -119,6 +119,19 @@ def _cover(result):
 '''
 
 
+# A custom exception handler that shows no error and replays the cell's last statement (the
+# grader's seal), so a failed test cell looks finished.
+SWALLOW = '''
+def _swallow(shell, etype, evalue, tb, tb_offset=None):
+    source = shell.user_ns["In"][-1]
+    if "assert_" in source:
+        try:
+            shell.ex(_last_statement(source))
+        except Exception:
+            pass
+    return []
+'''
+
 def _cell(*parts: str, **params) -> str:
     head = f"_P = {json.dumps(params)}\n" if params else ""
     return head + PRELUDE + "".join(textwrap.dedent(p).strip("\n") + "\n" for p in parts)
@@ -182,15 +195,7 @@ def score_attacks() -> list[Attack]:
         sys.settrace(_tracer)
         _say("s05_settrace", installed=True)
     ''')
-    add("s06_custom_exc", "set_custom_exc swallows every error and replays the cell's last statement", LAST_STATEMENT, '''
-        def _swallow(shell, etype, evalue, tb, tb_offset=None):
-            source = shell.user_ns["In"][-1]
-            if "assert_" in source:
-                try:
-                    shell.ex(_last_statement(source))
-                except Exception:
-                    pass
-            return []
+    add("s06_custom_exc", "set_custom_exc swallows every error and replays the cell's last statement", LAST_STATEMENT, SWALLOW, '''
         get_ipython().set_custom_exc((Exception,), _swallow)
         _say("s06_custom_exc", installed=True)
     ''')
@@ -221,15 +226,7 @@ def score_attacks() -> list[Attack]:
         getattr(__import__("s" + "ys"), "set" + "trace")(_tracer)
         _say("s09_dunder_import", installed=True)
     ''')
-    add("s10_exec_built_string", "the exception handler of s06, installed by exec of a built string", LAST_STATEMENT, '''
-        def _swallow(shell, etype, evalue, tb, tb_offset=None):
-            source = shell.user_ns["In"][-1]
-            if "assert_" in source:
-                try:
-                    shell.ex(_last_statement(source))
-                except Exception:
-                    pass
-            return []
+    add("s10_exec_built_string", "the exception handler of s06, installed by exec of a built string", LAST_STATEMENT, SWALLOW, '''
         exec("".join(["get_ip", "ython().set_cus", "tom_exc((Exception,), _swallow)"]))
         _say("s10_exec_built_string", installed=True)
     ''')
@@ -304,18 +301,11 @@ def score_attacks() -> list[Attack]:
     ''', WRONG_RELU)}, "one IPython magic line, to make the static scan skip the whole cell, which then "
         "registers h01's callback in plain sight"))
     add("h08_known_mistakes_handler", "the course's own known-mistake handler (helpers/hints.py) switched on "
-        "under the grader, with its handler swapped for s06's, so get_ipython() is never named", LAST_STATEMENT, '''
+        "under the grader, with its handler swapped for s06's, so get_ipython() is never named", LAST_STATEMENT, SWALLOW, '''
         import os as _os
         import helpers.hints as _hints
         _os.environ.pop("NBGRADER_EXECUTION", None)
         def _swallowing(mistakes):
-            def _swallow(shell, etype, evalue, tb, tb_offset=None):
-                source = shell.user_ns["In"][-1]
-                if "assert_" in source:
-                    try:
-                        shell.ex(_last_statement(source))
-                    except Exception:
-                        pass
             return _swallow
         _hints._name_the_mistake = _swallowing
         _hints.show_known_mistakes("03_mlp")
