@@ -23,7 +23,8 @@ demo: setup
 	$(PY) -m autograder demo
 
 # Every reference notebook is executed once per environment: in the Colab-like one by
-# tests/test_colab.py, under the grader by the mutant catalogue (tests/test_mutants.py).
+# tests/test_colab.py, as the grader runs it by the mutant catalogue's fork engine
+# (tests/test_mutants.py, which also grades stage 01 through nbgrader to compare the engines).
 test: setup
 	$(PY) -m pytest -q tests $(PYTEST_ARGS)
 

@@ -141,7 +141,8 @@ def _cmd_report(args) -> int:
 def _cmd_mutants(args) -> int:
     from .catalogue.judge import run_catalogue
 
-    ok = run_catalogue(resolve_assignments(args.assignments), jobs=args.jobs, write=args.write_signatures)
+    ok = run_catalogue(resolve_assignments(args.assignments), jobs=args.jobs, write=args.write_signatures,
+                       engine=args.engine)
     return 0 if ok else 1
 
 
@@ -272,6 +273,10 @@ def main(argv=None) -> int:
     p.add_argument("--jobs", type=int, default=2)
     p.add_argument("--write-signatures", action="store_true",
                    help="write notebooks/<id>/signatures.json: each mutant's failure signature, for diagnosis")
+    p.add_argument("--engine", choices=("fork", "nbgrader"), default="fork",
+                   help="fork (default): run each stage's notebook once and every example in a fork of it, "
+                        "scored as nbgrader scores (minutes for the course); nbgrader: every example through "
+                        "real nbgrader autograde in the sandbox, as a class is graded (about six times slower)")
     p.set_defaults(func=_cmd_mutants)
 
     p = sub.add_parser("demo", help="build the course and grade example submissions (reference, a mutant, blank)")

@@ -1,7 +1,14 @@
 """The hidden tests are proven: every mutant loses points, every correct variant keeps full marks,
-the reference gets full marks and the blank release scores zero (all graded by real nbgrader), and
-each stage's committed failure signatures (notebooks/<id>/signatures.json) and the known mistakes
-its notebook names live (helpers/mistakes/<id>.json) are those of this run."""
+the reference gets full marks and the blank release scores zero, and each stage's committed
+failure signatures (notebooks/<id>/signatures.json) and the known mistakes its notebook names live
+(helpers/mistakes/<id>.json) are those of this run.
+
+Every stage is judged with the fork engine (catalogue/forking.py: the notebook runs once, each
+example in a fork of it, scored as nbgrader scores). One stage is also judged through real
+nbgrader autograde in the sandbox, and the two must agree on every example: scores, each test's
+message, error and placement, faults and flags. The committed signatures of every stage were
+written through nbgrader and are reproduced by the fork engine, so the two also agree on every
+mutant's first failure in all ten stages."""
 import json
 from collections import Counter
 
@@ -27,6 +34,25 @@ def test_catalogue_covers_every_graded_function(assignment):
     for v in variants:
         compile(v.source, f"{assignment}/{v.name}", "exec")
         assert v.cell in answer_cell_ids(assignment), f"{v.name} targets unknown cell {v.cell}"
+
+
+def _outcome(result):
+    return {"score": result.auto_score, "max": result.auto_max_score, "faults": result.faults, "flags": result.flags,
+            "error": result.error, "tests": [(t.grade_id, t.score, t.passed, t.message, t.error, t.hidden)
+                                            for t in result.tests]}
+
+
+def test_the_fork_engine_grades_every_example_as_nbgrader_does():
+    assignment = "01_linear_estimator"
+    forked = judge(assignment, jobs=2, engine="fork")
+    through_nbgrader = judge(assignment, jobs=2, engine="nbgrader")
+    assert set(forked.results) == set(through_nbgrader.results)
+    assert len(forked.results) == len(catalogue(assignment)) + 2
+    differ = {student: (_outcome(result), _outcome(through_nbgrader.results[student]))
+              for student, result in forked.results.items()
+              if _outcome(result) != _outcome(through_nbgrader.results[student])}
+    assert not differ, differ
+    assert forked.ok and through_nbgrader.ok
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)

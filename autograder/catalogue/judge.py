@@ -1,4 +1,11 @@
-"""Grade the reference, the blank release and every variant of a stage; judge the results."""
+"""Grade the reference, the blank release and every variant of a stage; judge the results.
+
+Two engines grade the examples. "fork" (forking.py, forked_grade.py) runs the stage's notebook
+once and each example in a fork taken before the cell it replaces, and scores the result as
+nbgrader autograde does; "nbgrader" grades every example through real nbgrader autograde in the
+sandbox, as a class is graded. Both give the same verdicts and failure signatures
+(tests/test_mutants.py compares them on a stage; signatures.json is the same from either).
+"""
 from __future__ import annotations
 
 import tempfile
@@ -10,6 +17,7 @@ from ..kernel.protocol import Fault
 from ..nbio import write_notebook
 from ..grading.diagnose import live_table, signature_table, write_signatures
 from ..grading.grade import grade
+from .forked_grade import grade_forked
 from .examples import blank_submission, reference_submission, with_cell
 from . import Variant, catalogue
 
@@ -25,6 +33,7 @@ class StageReport:
     crashed: list = field(default_factory=list)       # mutants that lost points only by a crash (bad)
     problems: list = field(default_factory=list)      # reference/blank/errors
     graded: list = field(default_factory=list)        # (mutant Variant, its SubmissionResult), catalogue order
+    results: dict = field(default_factory=dict)       # every example's SubmissionResult by student id
 
     @property
     def ok(self) -> bool:
@@ -40,35 +49,45 @@ def crash_names(result) -> str:
     return ", ".join(sorted({f"{t.grade_id}: {t.error or 'no error'}" for t in result.failed_tests()}))
 
 
-def submissions_for(assignment: str, folder: Path) -> dict[str, tuple]:
-    """Write reference, blank and one notebook per variant; student id -> (path, variant or role)."""
+def examples_for(assignment: str) -> dict[str, tuple]:
+    """student id -> (notebook, variant or role): the reference first, the blank, one per variant."""
     reference = reference_submission(assignment)
-    made = {"reference": reference, "blank": blank_submission(assignment)}
-    roles: dict[str, object] = {"reference": "reference", "blank": "blank"}
+    made = {"reference": (reference, "reference"), "blank": (blank_submission(assignment), "blank")}
     for variant in catalogue(assignment):
         student = f"{'correct' if variant.correct else 'mutant'}-{variant.name}"
-        made[student] = with_cell(reference, variant.cell, variant.source)
-        roles[student] = variant
-    paths = {}
-    for student, nb in made.items():
-        path = folder / f"{student}.ipynb"
-        write_notebook(nb, path)
-        paths[student] = (path, roles[student])
-    return paths
+        made[student] = (with_cell(reference, variant.cell, variant.source), variant)
+    return made
 
 
-def judge(assignment: str, jobs: int = 2) -> StageReport:
+ENGINES = ("fork", "nbgrader")
+
+
+def judge(assignment: str, jobs: int = 2, engine: str = "fork") -> StageReport:
+    """``engine``: "fork" (forking.py: the notebook runs once and each variant in a fork of it,
+    scored as nbgrader scores) or "nbgrader" (every example through real nbgrader autograde in
+    the sandbox, as a class is graded)."""
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
     report = StageReport(assignment)
     start = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="nncourse-mutants-") as tmp:
-        subs = submissions_for(assignment, Path(tmp))
-        # Honest notebooks run to the end (full marks, no flag, no limit hit); a mutant stops at
-        # its first test that fails by an assertion, which already decides that it was caught.
-        # One class, so the stage is prepared and nbgrader started once.
-        mutants = {s for s, (_, role) in subs.items() if isinstance(role, Variant) and not role.correct}
-        graded = {r.student: r for r in grade(assignment, [path for path, _ in subs.values()], jobs=jobs,
-                                              figures=False, stop_after_failed_test=mutants)}
-        results = [graded[s] for s in subs]
+    made = examples_for(assignment)
+    # Honest notebooks run to the end (full marks, no flag, no limit hit); a mutant stops at
+    # its first test that fails by an assertion, which already decides that it was caught.
+    mutants = {s for s, (_, role) in made.items() if isinstance(role, Variant) and not role.correct}
+    if engine == "fork":
+        graded = grade_forked(assignment, {s: nb for s, (nb, _) in made.items()}, mutants, jobs=jobs)
+    else:
+        with tempfile.TemporaryDirectory(prefix="nncourse-mutants-") as tmp:
+            paths = []
+            for student, (nb, _) in made.items():
+                paths.append(Path(tmp) / f"{student}.ipynb")
+                write_notebook(nb, paths[-1])
+            # One class, so the stage is prepared and nbgrader started once.
+            graded = {r.student: r for r in grade(assignment, paths, jobs=jobs, figures=False,
+                                                  stop_after_failed_test=mutants)}
+    results = [graded[s] for s in made]
+    subs = made
+    report.results = dict(graded)
     report.seconds = time.perf_counter() - start
     for result, (_, role) in zip(results, subs.values()):
         name = result.student
@@ -130,11 +149,11 @@ def print_report(report: StageReport) -> None:
         print(f"  PROBLEM    {problem}")
 
 
-def run_catalogue(assignments: list[str], jobs: int = 2, write: bool = False) -> bool:
+def run_catalogue(assignments: list[str], jobs: int = 2, write: bool = False, engine: str = "fork") -> bool:
     """Judge every stage; ``write``: also write each stage's notebooks/<id>/signatures.json."""
     reports = []
     for assignment in assignments:
-        report = judge(assignment, jobs=jobs)
+        report = judge(assignment, jobs=jobs, engine=engine)
         print_report(report)
         if write:
             table = signatures(report)

@@ -155,6 +155,28 @@ def lateness(course_dir: Path, assignment: str, student: str) -> tuple[float, fl
         return float(submission.total_seconds_late or 0.0), float(notebook.late_submission_penalty or 0.0)
 
 
+def test_results(graded_nb, cells: dict, scores: dict[str, float], secret: bytes | None) -> tuple[list, list[str]]:
+    """One TestResult per autograded test of ``cells`` (grade_cells), from nbgrader's scores and
+    the graded notebook, and the grade ids of tests that passed but did not run to their end."""
+    by_id = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in graded_nb.cells}
+    tests, unfinished = [], []
+    for grade_id, (points, is_test) in cells.items():
+        if not is_test:
+            continue
+        score = float(scores.get(grade_id, 0.0))
+        cell = by_id.get(grade_id)
+        if secret is not None and score > 0 and (cell is None or not finished(cell, secret, grade_id)):
+            unfinished.append(grade_id)
+            tests.append(TestResult(grade_id, 0.0, points, False, UNFINISHED_MESSAGE, Fault.UNFINISHED.value))
+            continue
+        passed = score >= points
+        message = "" if passed else (test_message(cell) if cell is not None else "test cell missing")
+        error = "" if passed or cell is None else test_error(cell)
+        hidden = not passed and cell is not None and failed_in_hidden_tests(cell)
+        tests.append(TestResult(grade_id, score, points, passed, message, error, hidden))
+    return tests, unfinished
+
+
 def collect(result: SubmissionResult, course_dir: Path, cells: dict, limits: Limits, secret: bytes | None = None) -> bool:
     """Fill ``result`` from ``course_dir``; False when nbgrader produced no grades for it."""
     assignment, student = result.assignment, result.student
@@ -163,22 +185,7 @@ def collect(result: SubmissionResult, course_dir: Path, cells: dict, limits: Lim
     if scores is None or not autograded.is_file():
         return False
     graded_nb = read_notebook(autograded)
-    by_id = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in graded_nb.cells}
-    unfinished = []
-    for grade_id, (points, is_test) in cells.items():
-        if not is_test:
-            continue
-        score = float(scores.get(grade_id, 0.0))
-        cell = by_id.get(grade_id)
-        if secret is not None and score > 0 and (cell is None or not finished(cell, secret, grade_id)):
-            unfinished.append(grade_id)
-            result.tests.append(TestResult(grade_id, 0.0, points, False, UNFINISHED_MESSAGE, Fault.UNFINISHED.value))
-            continue
-        passed = score >= points
-        message = "" if passed else (test_message(cell) if cell is not None else "test cell missing")
-        error = "" if passed or cell is None else test_error(cell)
-        hidden = not passed and cell is not None and failed_in_hidden_tests(cell)
-        result.tests.append(TestResult(grade_id, score, points, passed, message, error, hidden))
+    result.tests, unfinished = test_results(graded_nb, cells, scores, secret)
     if unfinished:
         zero_unfinished(course_dir, assignment, student, unfinished)
     result.auto_score = sum(t.score for t in result.tests)

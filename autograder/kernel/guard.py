@@ -34,7 +34,7 @@ from nbgrader.utils import is_grade, is_solution
 from traitlets import Bool, Integer, List, Unicode
 
 from ..limits import DEFAULT
-from .protocol import TRUNCATED, WATCH_FILE_ENV, Fault
+from .protocol import TRUNCATED, WATCH_FILE_ENV, Fault, stopped_at_failed_test
 from .sandbox import exit_cause
 
 
@@ -140,7 +140,7 @@ class GuardedExecute(Execute):
                              f"{self.submission_timeout} s before this cell")
         elif (self._stop_after_failed_test and is_grade(cell) and not is_solution(cell)
               and any(o.get("ename") == "AssertionError" for o in cell.outputs)):
-            self._stopped = f"this cell did not run: the grader stopped at the first failed test (cell {index})"
+            self._stopped = stopped_at_failed_test(index)
         return cell, resources
 
     def output(self, outs, msg, display_id, cell_index):

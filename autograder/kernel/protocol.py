@@ -25,6 +25,11 @@ class Fault(str, Enum):
     UNFINISHED = "TestDidNotFinish"           # a test cell whose own code did not run to its end
 
 
+def stopped_at_failed_test(index: int) -> str:
+    """The NotRun note of a cell after the judge's run stopped at the failed test in cell ``index``."""
+    return f"this cell did not run: the grader stopped at the first failed test (cell {index})"
+
+
 # The note that replaces output beyond the per-cell limit (the limit is in characters).
 TRUNCATED = "[the grader dropped the rest of this cell's output: more than {limit} characters]"
 

@@ -1,0 +1,149 @@
+"""Grade a stage's example submissions the fast way (forking.py runs them), scoring each one as
+nbgrader autograde would: the same graded notebook (test and read-only cells from the instructor
+version, each test sealed), nbgrader's own ``determine_grade`` per test cell, and the grader's own
+reading of scores, messages, faults and flags (grading/collect.py)."""
+from __future__ import annotations
+
+import copy
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from ..grading.collect import faults, first_error, flags, grade_cells, test_results
+from ..grading.results import SubmissionResult
+from ..grading.seal import new_secret
+from ..kernel.guard import error_output
+from ..kernel.protocol import PROTECTED_ENV, WATCH_FILE_ENV, Fault, sealed_source, stopped_at_failed_test
+from ..limits import Limits
+from ..nbgrader_run import tool_env
+from ..nbio import read_notebook
+from ..paths import course_root, source_notebook
+
+
+def _nbgrader(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def _is_test(cell) -> bool:
+    meta = _nbgrader(cell)
+    return bool(meta.get("grade")) and not meta.get("solution")
+
+
+def graded_notebook(source_nb, submission, secret: bytes):
+    """The notebook nbgrader would execute for ``submission``: its cells, with every test and
+    read-only cell taken from the instructor version ``source_nb`` (as nbgrader's OverwriteCells
+    does) and each test sealed (grading/seal.py)."""
+    source = {_nbgrader(c).get("grade_id"): c for c in source_nb.cells if _nbgrader(c).get("grade_id")}
+    nb = copy.deepcopy(submission)
+    for cell in nb.cells:
+        meta = _nbgrader(cell)
+        if meta.get("grade_id") in source and (meta.get("locked") or _is_test(cell)):
+            cell.source = source[meta["grade_id"]].source
+        if _is_test(cell):
+            cell.source = sealed_source(cell.source, secret, meta["grade_id"])
+    return nb
+
+
+def _records(path: Path) -> tuple[dict[int, dict], bool]:
+    records, done = {}, False
+    if path.is_file():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            item = json.loads(line)
+            if item.get("done"):
+                done = True
+            else:
+                records[item["index"]] = item
+    return records, done
+
+
+def _fill(nb, start: int, own: tuple[dict, bool], reference: dict[int, dict]) -> None:
+    """Give ``nb`` the outputs of its run: the reference's before ``start``, its own from there;
+    after its last cell, a dead kernel (no end record) or cells it did not run (a stop)."""
+    records, done = own
+    stopped = ""
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or not cell.source.strip():
+            continue
+        # A run forked before its own cell (forking.py's keeper) re-ran some reference cells.
+        record = records.get(index) or (reference.get(index) if index < start else None)
+        if record is not None:
+            cell.outputs = [_node(o) for o in record["outputs"]]
+            cell.execution_count = record["execution_count"]
+        elif not stopped and not done:
+            cell.outputs = [error_output(Fault.KERNEL_DIED.value, "the Python process stopped while running this cell")]
+            stopped = f"this cell did not run: the kernel died in cell {index}"
+        else:
+            stopped = stopped or stopped_at_failed_test(max(records, default=start))
+            cell.outputs = [error_output(Fault.NOT_RUN.value, stopped)]
+
+
+def _node(output: dict):
+    import nbformat
+
+    return nbformat.from_dict(output)
+
+
+def _score(nb) -> dict[str, float]:
+    from nbgrader.utils import determine_grade
+
+    return {_nbgrader(c)["grade_id"]: determine_grade(c)[0] or 0.0 for c in nb.cells if _is_test(c)}
+
+
+def grade_forked(assignment: str, submissions: dict, stop_after_failed_test: set, jobs: int = 2,
+                 limits: Limits = Limits()) -> dict[str, SubmissionResult]:
+    """student -> submission notebook (the first is the reference every other one is forked from)
+    -> student -> result. ``stop_after_failed_test``: the students whose run stops at their first
+    test that fails by an assertion (the judge's mutants)."""
+    secret = new_secret()
+    source_nb = read_notebook(source_notebook(assignment))
+    graded = {student: graded_notebook(source_nb, nb, secret) for student, nb in submissions.items()}
+    reference_name = next(iter(graded))
+    base = graded[reference_name]
+    cells = [{"source": c.source, "code": c.cell_type == "code", "test": _is_test(c)} for c in base.cells]
+    runs, starts = [], {}
+    for student, nb in graded.items():
+        if student == reference_name:
+            continue
+        replace = {str(i): c.source for i, (c, b) in enumerate(zip(nb.cells, base.cells)) if c.source != b.source}
+        starts[student] = min((int(i) for i in replace), default=len(cells))
+        runs.append({"name": student, "replace": replace, "stop_after_failed_test": student in stop_after_failed_test})
+    with tempfile.TemporaryDirectory(prefix="nncourse-forked-") as tmp:
+        folder, work = Path(tmp) / "out", Path(tmp) / "work"
+        folder.mkdir()
+        work.mkdir()
+        job = Path(tmp) / "job.json"
+        job.write_text(json.dumps({"cells": cells, "runs": runs, "jobs": jobs, "watch": True,
+                                   "cell_timeout": limits.cell_timeout}), encoding="utf-8")
+        root = course_root()
+        env = tool_env(NBGRADER_EXECUTION="autograde", MPLBACKEND="agg", NNCOURSE_OFFLINE="1",
+                       IPYTHONDIR=str(Path(tmp) / "ipython"), PYTHONPATH=str(root),
+                       **{WATCH_FILE_ENV: str(folder / "reference.watch.jsonl"),
+                          PROTECTED_ENV: os.pathsep.join(str(root / d) for d in ("source", "notebooks"))})
+        proc = subprocess.run([sys.executable, "-m", "autograder.catalogue.forking", str(job), str(folder)],
+                              cwd=work, env=env, capture_output=True, text=True, timeout=limits.submission_timeout * 2)
+        reference, done = _records(folder / "reference.jsonl")
+        if proc.returncode != 0 or not done:
+            raise RuntimeError(f"the forked run of {assignment} failed:\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
+        for student, nb in graded.items():
+            own = (reference, True) if student == reference_name else _records(folder / f"{student}.jsonl")
+            _fill(nb, starts.get(student, len(cells)), own, reference)
+        watch_logs = {s: folder / f"{'reference' if s == reference_name else s}.watch.jsonl" for s in graded}
+        cells = grade_cells(assignment)
+        return {student: _result(assignment, student, nb, cells, watch_logs[student], secret, limits)
+                for student, nb in graded.items()}
+
+
+def _result(assignment: str, student: str, nb, cells: dict, watch_log: Path, secret: bytes,
+            limits: Limits) -> SubmissionResult:
+    result = SubmissionResult(submission=f"{student}.ipynb", student=student, assignment=assignment, sandbox="none")
+    result.tests, _ = test_results(nb, cells, _score(nb), secret)
+    result.auto_score = sum(t.score for t in result.tests)
+    result.auto_max_score = sum(t.max_score for t in result.tests)
+    result.manual_max_score = sum(p for p, is_test in cells.values() if not is_test)
+    result.faults = faults(nb, limits)
+    result.flags = flags(watch_log, nb)
+    result.first_error = first_error(nb)
+    return result
