@@ -15,6 +15,10 @@ messages become them in a notebook), then ``{"done": true}``. A run's file holds
 from its fork on; the cells before take the reference's outputs. A run whose file has no
 ``done`` line died in its last cell plus one (autograder/catalogue/judge.py reads it so).
 
+Only the course's own examples run here, never a student's submission: there is no sandbox,
+and a cell could reach every other run's state. Students' work is graded through nbgrader in the
+sandbox (autograder/grading/).
+
 The cells run in an IPython shell like a kernel's: the same cell transformations, tracebacks
 ("Cell In[n], line k"), display and result hooks, with stdout and stderr kept apart; while
 nbgrader's environment variable is set, as under the grader. The process must have no threads
