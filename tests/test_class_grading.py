@@ -22,7 +22,7 @@ from support.paths import ROOT
 from support.notebooks import strip
 
 A = "01_linear_estimator"
-CELL_TIMEOUT, SUBMISSION_TIMEOUT = 8, 30
+CELL_TIMEOUT, SUBMISSION_TIMEOUT = 5, 20  # honest work here takes about 3 s
 
 WRONG_LOSS = "def mse_loss(yhat, y):\n    return float(((yhat - y) ** 2).sum())\n"
 GOOD_LOSS = ("def mse_loss(yhat, y):\n    d = np.asarray(yhat, dtype=float) - np.asarray(y, dtype=float)\n"

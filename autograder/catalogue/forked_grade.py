@@ -23,6 +23,12 @@ from ..nbio import read_notebook
 from ..paths import course_root, source_notebook
 
 
+# Stage 10's Keras examples run in forks that each start JAX's own threads, so each would compile
+# the same functions again: JAX's persistent cache (one per judge run) lets every fork after the
+# first load them instead (stage 10's judge: about 70 s instead of 120).
+JAX_CACHE = {"JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0", "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "0"}
+
+
 def _nbgrader(cell) -> dict:
     return cell.get("metadata", {}).get("nbgrader", {})
 
@@ -119,7 +125,8 @@ def grade_forked(assignment: str, submissions: dict, stop_after_failed_test: set
                                    "cell_timeout": limits.cell_timeout}), encoding="utf-8")
         root = course_root()
         env = tool_env(NBGRADER_EXECUTION="autograde", MPLBACKEND="agg", NNCOURSE_OFFLINE="1",
-                       IPYTHONDIR=str(Path(tmp) / "ipython"), PYTHONPATH=str(root),
+                       IPYTHONDIR=str(Path(tmp) / "ipython"), PYTHONPATH=str(root), **JAX_CACHE,
+                       JAX_COMPILATION_CACHE_DIR=str(Path(tmp) / "jax-cache"),
                        **{WATCH_FILE_ENV: str(folder / "reference.watch.jsonl"),
                           PROTECTED_ENV: os.pathsep.join(str(root / d) for d in ("source", "notebooks"))})
         proc = subprocess.run([sys.executable, "-m", "autograder.catalogue.forking", str(job), str(folder)],
