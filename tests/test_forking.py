@@ -30,13 +30,16 @@ RUNS = {
     "dies": ({4: "import os\nos._exit(3)"}, False),
     "slow": ({4: "import time\ntime.sleep(30)"}, False),
     "x_changed": ({0: "x = 2"}, False),
+    # swallows the per-cell limit's exception: only the notebook's limit stops it
+    "endless": ({4: "import time\nwhile True:\n    try:\n        time.sleep(1)\n    except Exception:\n        pass"}, False),
 }
 
 
 def _records(path):
     lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     done = bool(lines) and lines[-1] == {"done": True}
-    return {r["index"]: r for r in lines if "index" in r}, done
+    ran_out = bool(lines) and lines[-1] == {"timeout": True}
+    return {r["index"]: r for r in lines if "index" in r}, "done" if done else "timeout" if ran_out else ""
 
 
 def _errors(record):
@@ -51,7 +54,7 @@ def ran(tmp_path_factory):
     job = {"cells": [{"source": s, "code": True, "test": i in TESTS} for i, s in enumerate(CELLS)],
            "runs": [{"name": name, "replace": {str(k): v for k, v in replace.items()}, "stop_after_failed_test": stop}
                     for name, (replace, stop) in RUNS.items()],
-           "jobs": 2, "cell_timeout": 2, "watch": False}
+           "jobs": 2, "cell_timeout": 2, "submission_timeout": 6, "watch": False}
     (folder / "job.json").write_text(json.dumps(job), encoding="utf-8")
     proc = subprocess.run([sys.executable, "-m", "autograder.catalogue.forking", str(folder / "job.json"), str(out)],
                           cwd=folder, capture_output=True, text=True, timeout=120, env={"PYTHONPATH": str(ROOT),
@@ -62,7 +65,7 @@ def ran(tmp_path_factory):
 
 def test_the_reference_runs_every_cell_once_and_keeps_stdout_and_stderr_apart(ran):
     records, done = ran["reference"]
-    assert done and sorted(records) == list(range(len(CELLS)))
+    assert done == "done" and sorted(records) == list(range(len(CELLS)))
     assert [r["execution_count"] for r in records.values()] == list(range(1, len(CELLS) + 1))
     streams = {o["name"]: o["text"] for o in records[6]["outputs"] if o["output_type"] == "stream"}
     assert streams == {"stdout": "end\n", "stderr": "careful\n"}
@@ -70,27 +73,29 @@ def test_the_reference_runs_every_cell_once_and_keeps_stdout_and_stderr_apart(ra
 
 def test_a_run_starts_from_the_state_before_its_own_cell(ran):
     records, done = ran["mutant_f"]
-    assert done and sorted(records) == [1, 2], "it stops at its first failed test"
+    assert done == "done" and sorted(records) == [1, 2], "it stops at its first failed test"
     assert _errors(records[2]) == [("AssertionError", "f is wrong")]
     assert records[1]["execution_count"] == 2, "the cell numbers go on from the reference's"
     records, done = ran["x_changed"]
-    assert done and _errors(records[2]) == [("AssertionError", "f is wrong")], "x = 2 reached f"
+    assert done == "done" and _errors(records[2]) == [("AssertionError", "f is wrong")], "x = 2 reached f"
 
 
 def test_after_a_cell_that_leaves_a_thread_the_keeper_runs_the_later_variants(ran):
     records, done = ran["mutant_g"]
     # Forked before cell 3 (the reference's process had a second thread after it), so it ran 3 again.
-    assert done and sorted(records) == [3, 4, 5]
+    assert done == "done" and sorted(records) == [3, 4, 5]
     assert _errors(records[5]) == [("AssertionError", "g is wrong")]
     records, done = ran["honest_g"]
-    assert done and sorted(records) == [3, 4, 5, 6] and not _errors(records[5])
+    assert done == "done" and sorted(records) == [3, 4, 5, 6] and not _errors(records[5])
 
 
-def test_a_death_and_a_cell_over_its_limit_are_told_apart(ran):
+def test_a_death_a_cell_over_its_limit_and_a_notebook_over_its_limit_are_told_apart(ran):
     records, done = ran["dies"]
-    assert not done and max(records) == 3, "no record of the cell it died in, no end line"
+    assert done == "" and max(records) == 3, "no record of the cell it died in, no end line"
+    records, end = ran["endless"]
+    assert end == "timeout" and max(records) == 3, "killed in cell 4 at the notebook's limit"
     records, done = ran["slow"]
-    assert done and [e for e, _ in _errors(records[4])] == [Fault.CELL_TIMEOUT.value]
+    assert done == "done" and [e for e, _ in _errors(records[4])] == [Fault.CELL_TIMEOUT.value]
     assert [e for e, _ in _errors(records[5])] == ["NameError"], "g was never defined: the test after it fails"
 
 
@@ -102,10 +107,14 @@ def test_a_run_without_an_end_line_died_in_the_cell_after_its_last_record():
     nb = _notebook(5)
     reference = {i: {"index": i, "execution_count": i + 1, "outputs": []} for i in range(5)}
     own = {2: {"index": 2, "execution_count": 3, "outputs": [{"output_type": "stream", "name": "stdout", "text": "x"}]}}
-    _fill(nb, 2, (own, False), reference)
+    _fill(nb, 2, (own, ""), reference)
     names = [[o.get("ename") for o in c.outputs] for c in nb.cells]
     assert names == [[], [], [None], [Fault.KERNEL_DIED.value], [Fault.NOT_RUN.value]]
     nb = _notebook(5)
-    _fill(nb, 2, (own, True), reference)
+    _fill(nb, 2, (own, "timeout"), reference)
+    names = [[o.get("ename") for o in c.outputs] for c in nb.cells]
+    assert names[3:] == [[Fault.SUBMISSION_TIMEOUT.value], [Fault.NOT_RUN.value]]
+    nb = _notebook(5)
+    _fill(nb, 2, (own, "done"), reference)
     assert [[o.get("ename") for o in c.outputs] for c in nb.cells][3:] == [[Fault.NOT_RUN.value]] * 2
     assert "(cell 2)" in nb.cells[3].outputs[0].evalue

@@ -16,7 +16,8 @@ from ..grading.collect import faults, first_error, flags, grade_cells, test_resu
 from ..grading.results import SubmissionResult
 from ..grading.seal import new_secret
 from ..kernel.guard import error_output
-from ..kernel.protocol import PROTECTED_ENV, WATCH_FILE_ENV, Fault, sealed_source, stopped_at_failed_test
+from ..kernel.protocol import (PROTECTED_ENV, WATCH_FILE_ENV, Fault, not_run_after_death, not_run_after_timeout,
+                               ran_out_of_time, sealed_source, stopped_at_failed_test)
 from ..limits import Limits
 from ..nbgrader_run import tool_env
 from ..nbio import read_notebook
@@ -53,22 +54,24 @@ def graded_notebook(source_nb, submission, secret: bytes):
     return nb
 
 
-def _records(path: Path) -> tuple[dict[int, dict], bool]:
-    records, done = {}, False
+def _records(path: Path) -> tuple[dict[int, dict], str]:
+    """A run's records by cell index, and how its file ends: "done", "timeout" or "" (it died)."""
+    records, end = {}, ""
     if path.is_file():
         for line in path.read_text(encoding="utf-8").splitlines():
             item = json.loads(line)
-            if item.get("done"):
-                done = True
-            else:
+            if "index" in item:
                 records[item["index"]] = item
-    return records, done
+            else:
+                end = "done" if item.get("done") else "timeout" if item.get("timeout") else end
+    return records, end
 
 
-def _fill(nb, start: int, own: tuple[dict, bool], reference: dict[int, dict]) -> None:
+def _fill(nb, start: int, own: tuple[dict, str], reference: dict[int, dict], limits: Limits = Limits()) -> None:
     """Give ``nb`` the outputs of its run: the reference's before ``start``, its own from there;
-    after its last cell, a dead kernel (no end record) or cells it did not run (a stop)."""
-    records, done = own
+    after its last cell, what GuardedExecute leaves (kernel/guard.py): a dead kernel or the time
+    limit in the next cell, and cells not run (after those, or after a stop at a failed test)."""
+    records, end = own
     stopped = ""
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code" or not cell.source.strip():
@@ -78,9 +81,12 @@ def _fill(nb, start: int, own: tuple[dict, bool], reference: dict[int, dict]) ->
         if record is not None:
             cell.outputs = [_node(o) for o in record["outputs"]]
             cell.execution_count = record["execution_count"]
-        elif not stopped and not done:
+        elif not stopped and end == "":
             cell.outputs = [error_output(Fault.KERNEL_DIED.value, "the Python process stopped while running this cell")]
-            stopped = f"this cell did not run: the kernel died in cell {index}"
+            stopped = not_run_after_death(index)
+        elif not stopped and end == "timeout":
+            cell.outputs = [error_output(Fault.SUBMISSION_TIMEOUT.value, ran_out_of_time(limits.submission_timeout))]
+            stopped = not_run_after_timeout(limits.submission_timeout)
         else:
             stopped = stopped or stopped_at_failed_test(max(records, default=start))
             cell.outputs = [error_output(Fault.NOT_RUN.value, stopped)]
@@ -122,7 +128,8 @@ def grade_forked(assignment: str, submissions: dict, stop_after_failed_test: set
         work.mkdir()
         job = Path(tmp) / "job.json"
         job.write_text(json.dumps({"cells": cells, "runs": runs, "jobs": jobs, "watch": True,
-                                   "cell_timeout": limits.cell_timeout}), encoding="utf-8")
+                                   "cell_timeout": limits.cell_timeout,
+                                   "submission_timeout": limits.submission_timeout}), encoding="utf-8")
         root = course_root()
         env = tool_env(NBGRADER_EXECUTION="autograde", MPLBACKEND="agg", NNCOURSE_OFFLINE="1",
                        IPYTHONDIR=str(Path(tmp) / "ipython"), PYTHONPATH=str(root), **JAX_CACHE,
@@ -131,12 +138,12 @@ def grade_forked(assignment: str, submissions: dict, stop_after_failed_test: set
                           PROTECTED_ENV: os.pathsep.join(str(root / d) for d in ("source", "notebooks"))})
         proc = subprocess.run([sys.executable, "-m", "autograder.catalogue.forking", str(job), str(folder)],
                               cwd=work, env=env, capture_output=True, text=True, timeout=limits.submission_timeout * 2)
-        reference, done = _records(folder / "reference.jsonl")
-        if proc.returncode != 0 or not done:
+        reference, end = _records(folder / "reference.jsonl")
+        if proc.returncode != 0 or end != "done":
             raise RuntimeError(f"the forked run of {assignment} failed:\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
         for student, nb in graded.items():
-            own = (reference, True) if student == reference_name else _records(folder / f"{student}.jsonl")
-            _fill(nb, starts.get(student, len(cells)), own, reference)
+            own = (reference, "done") if student == reference_name else _records(folder / f"{student}.jsonl")
+            _fill(nb, starts.get(student, len(cells)), own, reference, limits)
         watch_logs = {s: folder / f"{'reference' if s == reference_name else s}.watch.jsonl" for s in graded}
         cells = grade_cells(assignment)
         return {student: _result(assignment, student, nb, cells, watch_logs[student], secret, limits)

@@ -7,13 +7,14 @@ per variant. ``python -m autograder.catalogue.forking JOB OUT`` reads ``JOB`` (J
 
     {"cells": [{"source": str, "code": bool, "test": bool}, ...],   # the notebook as graded
      "runs": [{"name": str, "replace": {"<index>": source}, "stop_after_failed_test": bool}],
-     "jobs": 2, "cell_timeout": seconds, "watch": bool}
+     "jobs": 2, "cell_timeout": seconds, "submission_timeout": seconds, "watch": bool}
 
 and writes ``OUT/<name>.jsonl`` for every run and ``OUT/reference.jsonl``: one line per cell it
 executed, ``{"index", "execution_count", "outputs"}`` (outputs in nbformat's JSON, as a kernel's
 messages become them in a notebook), then ``{"done": true}``. A run's file holds only the cells
 from its fork on; the cells before take the reference's outputs. A run whose file has no
-``done`` line died in its last cell plus one (autograder/catalogue/judge.py reads it so).
+``done`` line died in its last cell plus one, one that ends ``{"timeout": true}`` ran out of the
+notebook's time limit there (autograder/catalogue/forked_grade.py reads them so).
 
 Only the course's own examples run here, never a student's submission: there is no sandbox,
 and a cell could reach every other run's state. Students' work is graded through nbgrader in the
@@ -31,6 +32,7 @@ import json
 import os
 import signal
 import sys
+import time
 from pathlib import Path
 
 from IPython.core.displayhook import DisplayHook
@@ -167,15 +169,32 @@ def os_threads() -> int:
 
 
 class Forker:
-    """Forks one child per run, at most ``jobs`` at a time; each writes ``<name>.jsonl``."""
+    """Forks one child per run, at most ``jobs`` at a time; each writes ``<name>.jsonl``. A run
+    still going after ``budget`` seconds (the notebook's time limit) is killed, and its file ends
+    with ``{"timeout": true}``."""
 
-    def __init__(self, shell, cells, out: Path, jobs: int, timeout: int, watch):
+    def __init__(self, shell, cells, out: Path, jobs: int, timeout: int, budget: float, watch):
         self.shell, self.cells, self.out, self.jobs, self.timeout, self.watch = shell, cells, out, jobs, timeout, watch
-        self.children: set[int] = set()
+        self.budget = budget
+        self.children: dict[int, tuple[str | None, float]] = {}  # pid -> (run, or None for a keeper; start)
+
+    def adopt(self, pid: int) -> None:
+        self.children[pid] = (None, time.monotonic())
 
     def wait_one(self) -> None:
-        pid, _ = os.wait()
-        self.children.discard(pid)
+        while True:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+            if pid:
+                self.children.pop(pid, None)
+                return
+            now = time.monotonic()
+            for pid, (name, started) in list(self.children.items()):
+                if name is not None and now - started > self.budget:
+                    os.kill(pid, signal.SIGKILL)
+                    with open(self.out / f"{name}.jsonl", "a", encoding="utf-8") as fh:
+                        fh.write(json.dumps({"timeout": True}) + "\n")
+                    self.children[pid] = (None, started)
+            time.sleep(0.02)
 
     def wait_all(self) -> None:
         while self.children:
@@ -186,7 +205,7 @@ class Forker:
             self.wait_one()
         pid = os.fork()
         if pid:
-            self.children.add(pid)
+            self.children[pid] = (run["name"], time.monotonic())
             return
         code = 0
         try:
@@ -213,7 +232,7 @@ def _keeper(forker: Forker, runs: list[dict], index: int) -> tuple[int, int]:
     code = 0
     try:
         if os.read(read, 2) == b"go":
-            forker.children = set()
+            forker.children = {}
             for run in runs:
                 forker.fork(run, index)
             forker.wait_all()
@@ -238,7 +257,7 @@ def main(argv: list[str]) -> int:
         from ..kernel.watch import install
 
         watch = install()
-    forker = Forker(shell, cells, out, jobs, timeout, watch)
+    forker = Forker(shell, cells, out, jobs, timeout, float(job.get("submission_timeout", 1200)), watch)
     forking = os_threads() == 1
     keeper = None
     with open(out / "reference.jsonl", "w", encoding="utf-8") as reference:
@@ -266,7 +285,7 @@ def main(argv: list[str]) -> int:
                 if forking:
                     os.waitpid(pid, 0)
                 else:
-                    forker.children.add(pid)
+                    forker.adopt(pid)
                 keeper = None
         reference.write(json.dumps({"done": True}) + "\n")
     forker.wait_all()

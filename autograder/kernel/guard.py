@@ -34,7 +34,8 @@ from nbgrader.utils import is_grade, is_solution
 from traitlets import Bool, Integer, List, Unicode
 
 from ..limits import DEFAULT
-from .protocol import TRUNCATED, WATCH_FILE_ENV, Fault, stopped_at_failed_test
+from .protocol import (TRUNCATED, WATCH_FILE_ENV, Fault, not_run_after_death, not_run_after_timeout,
+                       ran_out_of_time, stopped_at_failed_test)
 from .sandbox import exit_cause
 
 
@@ -110,8 +111,7 @@ class GuardedExecute(Execute):
             return per_cell
         self.error_on_timeout = {
             "ename": Fault.SUBMISSION_TIMEOUT.value,
-            "evalue": f"the notebook ran longer than its limit of {self.submission_timeout} s; "
-                      "this cell was stopped",
+            "evalue": ran_out_of_time(self.submission_timeout),
             "traceback": [f"SubmissionTimeout: the notebook ran longer than {self.submission_timeout} s"],
         }
         return remaining
@@ -121,8 +121,7 @@ class GuardedExecute(Execute):
         if cell.cell_type != "code" or not cell.source.strip():
             return cell, resources
         if not self._stopped and self._remaining() <= 0:
-            self._stopped = (f"this cell did not run: the notebook used up its time limit of "
-                             f"{self.submission_timeout} s before this cell")
+            self._stopped = not_run_after_timeout(self.submission_timeout)
         if self._stopped:
             cell.outputs = [error_output(Fault.NOT_RUN.value, self._stopped)]
             return cell, resources
@@ -133,11 +132,10 @@ class GuardedExecute(Execute):
             cell.outputs = list(cell.get("outputs", [])) + [error_output(
                 Fault.KERNEL_DIED.value, "the Python kernel stopped while running this cell "
                 + (f"({cause})" if cause else "(os._exit, exit(), a crash, or the system killing it for memory)"))]
-            self._stopped = f"this cell did not run: the kernel died in cell {index}"
+            self._stopped = not_run_after_death(index)
             return cell, resources
         if any(o.get("ename") == Fault.SUBMISSION_TIMEOUT.value for o in cell.outputs):
-            self._stopped = (f"this cell did not run: the notebook used up its time limit of "
-                             f"{self.submission_timeout} s before this cell")
+            self._stopped = not_run_after_timeout(self.submission_timeout)
         elif (self._stop_after_failed_test and is_grade(cell) and not is_solution(cell)
               and any(o.get("ename") == "AssertionError" for o in cell.outputs)):
             self._stopped = stopped_at_failed_test(index)

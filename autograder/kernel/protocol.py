@@ -25,6 +25,21 @@ class Fault(str, Enum):
     UNFINISHED = "TestDidNotFinish"           # a test cell whose own code did not run to its end
 
 
+def ran_out_of_time(limit: int) -> str:
+    """The SubmissionTimeout message of the cell running when the notebook's time ran out."""
+    return f"the notebook ran longer than its limit of {limit} s; this cell was stopped"
+
+
+def not_run_after_timeout(limit: int) -> str:
+    """The NotRun note of a cell after the notebook's time ran out."""
+    return f"this cell did not run: the notebook used up its time limit of {limit} s before this cell"
+
+
+def not_run_after_death(index: int) -> str:
+    """The NotRun note of a cell after the kernel died in cell ``index``."""
+    return f"this cell did not run: the kernel died in cell {index}"
+
+
 def stopped_at_failed_test(index: int) -> str:
     """The NotRun note of a cell after the judge's run stopped at the failed test in cell ``index``."""
     return f"this cell did not run: the grader stopped at the first failed test (cell {index})"
