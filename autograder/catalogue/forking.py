@@ -258,8 +258,11 @@ def main(argv: list[str]) -> int:
 
         watch = install()
     forker = Forker(shell, cells, out, jobs, timeout, float(job.get("submission_timeout", 1200)), watch)
-    forking = os_threads() == 1
-    keeper = None
+    if os_threads() != 1:
+        print(f"forking.py: this process has {os_threads()} threads before the first cell, so it cannot "
+              "fork safely; run the judge with --engine nbgrader", file=sys.stderr)
+        return 2
+    forking, keeper = True, None
     with open(out / "reference.jsonl", "w", encoding="utf-8") as reference:
         for index, cell in enumerate(cells):
             if forking:

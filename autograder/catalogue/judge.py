@@ -86,10 +86,9 @@ def judge(assignment: str, jobs: int = 2, engine: str = "fork") -> StageReport:
             graded = {r.student: r for r in grade(assignment, paths, jobs=jobs, figures=False,
                                                   stop_after_failed_test=mutants)}
     results = [graded[s] for s in made]
-    subs = made
     report.results = dict(graded)
     report.seconds = time.perf_counter() - start
-    for result, (_, role) in zip(results, subs.values()):
+    for result, (_, role) in zip(results, made.values()):
         name = result.student
         if result.error:
             report.problems.append(f"{name}: could not be graded: {result.error}")
