@@ -12,7 +12,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ..grading.collect import faults, first_error, flags, grade_cells, test_results
+import nbformat
+from nbgrader.utils import determine_grade, is_grade, is_solution
+
+from ..grading.collect import fill_from_notebook, grade_cells
 from ..grading.results import SubmissionResult
 from ..grading.seal import new_secret
 from ..kernel.guard import error_output
@@ -35,8 +38,7 @@ def _nbgrader(cell) -> dict:
 
 
 def _is_test(cell) -> bool:
-    meta = _nbgrader(cell)
-    return bool(meta.get("grade")) and not meta.get("solution")
+    return is_grade(cell) and not is_solution(cell)
 
 
 def graded_notebook(source_nb, submission, secret: bytes):
@@ -79,7 +81,7 @@ def _fill(nb, start: int, own: tuple[dict, str], reference: dict[int, dict], lim
         # A run forked before its own cell (forking.py's keeper) re-ran some reference cells.
         record = records.get(index) or (reference.get(index) if index < start else None)
         if record is not None:
-            cell.outputs = [_node(o) for o in record["outputs"]]
+            cell.outputs = [nbformat.from_dict(o) for o in record["outputs"]]
             cell.execution_count = record["execution_count"]
         elif not stopped and end == "":
             cell.outputs = [error_output(Fault.KERNEL_DIED.value, "the Python process stopped while running this cell")]
@@ -92,15 +94,7 @@ def _fill(nb, start: int, own: tuple[dict, str], reference: dict[int, dict], lim
             cell.outputs = [error_output(Fault.NOT_RUN.value, stopped)]
 
 
-def _node(output: dict):
-    import nbformat
-
-    return nbformat.from_dict(output)
-
-
 def _score(nb) -> dict[str, float]:
-    from nbgrader.utils import determine_grade
-
     return {_nbgrader(c)["grade_id"]: determine_grade(c)[0] or 0.0 for c in nb.cells if _is_test(c)}
 
 
@@ -153,11 +147,5 @@ def grade_forked(assignment: str, submissions: dict, stop_after_failed_test: set
 def _result(assignment: str, student: str, nb, cells: dict, watch_log: Path, secret: bytes,
             limits: Limits) -> SubmissionResult:
     result = SubmissionResult(submission=f"{student}.ipynb", student=student, assignment=assignment, sandbox="none")
-    result.tests, _ = test_results(nb, cells, _score(nb), secret)
-    result.auto_score = sum(t.score for t in result.tests)
-    result.auto_max_score = sum(t.max_score for t in result.tests)
-    result.manual_max_score = sum(p for p, is_test in cells.values() if not is_test)
-    result.faults = faults(nb, limits)
-    result.flags = flags(watch_log, nb)
-    result.first_error = first_error(nb)
+    fill_from_notebook(result, nb, cells, _score(nb), secret, limits, watch_log)
     return result

@@ -185,16 +185,25 @@ def collect(result: SubmissionResult, course_dir: Path, cells: dict, limits: Lim
     if scores is None or not autograded.is_file():
         return False
     graded_nb = read_notebook(autograded)
-    result.tests, unfinished = test_results(graded_nb, cells, scores, secret)
+    unfinished = fill_from_notebook(result, graded_nb, cells, scores, secret, limits,
+                                    Path(watch_file(course_dir, student)))
     if unfinished:
         zero_unfinished(course_dir, assignment, student, unfinished)
-    result.auto_score = sum(t.score for t in result.tests)
     result.seconds_late, penalty = lateness(course_dir, assignment, student)
     result.late_penalty = min(penalty, result.auto_score)  # nbgrader's, before unfinished tests were zeroed
+    return True
+
+
+def fill_from_notebook(result: SubmissionResult, graded_nb, cells: dict, scores: dict[str, float],
+                       secret: bytes | None, limits: Limits, watch_log: Path) -> list[str]:
+    """Fill ``result``'s tests, scores, faults, flags and first error from its graded notebook and
+    nbgrader's scores; return the tests that passed but did not run to their end (scored 0)."""
+    result.tests, unfinished = test_results(graded_nb, cells, scores, secret)
+    result.auto_score = sum(t.score for t in result.tests)
     result.auto_max_score = sum(t.max_score for t in result.tests)
     result.manual_max_score = sum(p for p, is_test in cells.values() if not is_test)
     result.faults = faults(graded_nb, limits) + [
         f"test cell did not finish: {gid} (its last statement never ran, so it scores 0)" for gid in unfinished]
-    result.flags += flags(Path(watch_file(course_dir, student)), graded_nb)
+    result.flags += flags(watch_log, graded_nb)
     result.first_error = first_error(graded_nb)
-    return True
+    return unfinished
