@@ -203,7 +203,7 @@ class Forker:
     def fork(self, run: dict, start: int) -> None:
         while len(self.children) >= self.jobs:
             self.wait_one()
-        pid = os.fork()
+        pid = _fork()
         if pid:
             self.children[pid] = (run["name"], time.monotonic())
             return
@@ -219,12 +219,19 @@ class Forker:
             os._exit(code)
 
 
+def _fork() -> int:
+    """os.fork, with nothing of the parent's left in its stream buffers to be written twice."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    return os.fork()
+
+
 def _keeper(forker: Forker, runs: list[dict], index: int) -> tuple[int, int]:
     """Fork a process that holds the state before cell ``index`` while the reference runs that
     cell. Told "go", it runs every one of ``runs`` from ``index`` (their own cells replaced), then
     ends; told anything else, it ends at once. Returns (pid, the pipe's write end)."""
     read, write = os.pipe()
-    pid = os.fork()
+    pid = _fork()
     if pid:
         os.close(read)
         return pid, write
@@ -276,7 +283,6 @@ def main(argv: list[str]) -> int:
                 # Should this cell leave threads behind (a library's thread pool), no fork after
                 # it is safe: the keeper, which holds the state before it, runs the later ones.
                 keeper = _keeper(forker, later, index)
-            sys.stdout.flush(), sys.stderr.flush()
             record = run_cell(shell, index, cell["source"], timeout)
             reference.write(json.dumps(record) + "\n")
             reference.flush()
