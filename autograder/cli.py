@@ -43,6 +43,18 @@ def _cmd_publish(args) -> int:
 
 def _cmd_grade(args) -> int:
     import json
+    from contextlib import ExitStack
+
+    from .nbgrader_run import NbgraderProcess
+
+    with ExitStack() as stack:
+        # Importing nbgrader is the longest step before the first kernel: start on it now.
+        early = [stack.enter_context(NbgraderProcess()) for _ in range(max(1, args.jobs))]
+        return _grade_and_show(args, early)
+
+
+def _grade_and_show(args, nbgrader) -> int:
+    import json
 
     from .grading.grade import grade
     from .grading.report import write_csv
@@ -58,7 +70,7 @@ def _cmd_grade(args) -> int:
                     jobs=args.jobs, figures=not args.no_figures, limits=limits,
                     feedback_dir=Path(args.feedback) if args.feedback else None,
                     hide_hidden_tests=args.hide_hidden_tests, progress=not args.json, sandbox=args.sandbox,
-                    due=args.due, isolate_answers=args.isolate_answers)
+                    due=args.due, isolate_answers=args.isolate_answers, nbgrader=nbgrader)
     links = _write_report(results, args.report, args.pdf, args.csv, sys.stderr if args.json else sys.stdout)
     if args.json:
         if args.csv:

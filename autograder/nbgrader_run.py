@@ -49,7 +49,7 @@ class NbgraderProcess:
 
     def run(self, args: list[str], course_dir: Path, *, env: dict | None = None, extra_config: str = "",
             on_line=None, memory_limit: int | None = None, seal: dict | None = None,
-            due: dict | None = None) -> subprocess.CompletedProcess:
+            due: dict | None = None, warm: dict | None = None) -> subprocess.CompletedProcess:
         """Run ``nbgrader ARGS`` with the course's config in ``course_dir``; its log (stdout and
         stderr together) comes back as ``stdout``.
 
@@ -57,13 +57,14 @@ class NbgraderProcess:
         ``on_line``: called with each line nbgrader logs, as it logs it; ``memory_limit``: bytes of
         address space for nbgrader and every process it starts (the kernels inherit the limit);
         ``seal``: the worker gradebook's seal (grading/seal.py ``seal_job``), applied first;
-        ``due``: {"assignment", "date"}, the due date to record in the gradebook first."""
+        ``due``: {"assignment", "date"}, the due date to record in the gradebook first; ``warm``: the
+        plan of warm kernels (kernel/warm_pool.py) for a sandboxed autograde."""
         if self.proc is None:
             self.start()
         config = (course_root() / "nbgrader_config.py").read_text(encoding="utf-8")
         (course_dir / "nbgrader_config.py").write_text(config + extra_config, encoding="utf-8")
         job = {"cwd": str(course_dir), "argv": list(args), "env": dict(env or {}),
-               "memory_limit": memory_limit, "seal": seal, "due": due}
+               "memory_limit": memory_limit, "seal": seal, "due": due, "warm": warm}
         proc, lines = self.proc, []
         proc.stdin.write(json.dumps(job) + "\n")
         proc.stdin.close()

@@ -27,7 +27,7 @@ def course_copy(tmp_path):
 SLOW_FILES = {"test_browser.py", "test_build.py", "test_class_grading.py", "test_colab.py",
               "test_grade_cli.py", "test_hostile.py", "test_mutants.py", "test_publish.py",
               "test_restore.py", "test_slurm.py", "test_framework.py", "test_deadlines_grading.py",
-              "test_report_cli.py", "test_isolate.py"}
+              "test_report_cli.py", "test_isolate.py", "test_warm_kernels.py"}
 
 
 def pytest_configure(config):

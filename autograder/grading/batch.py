@@ -6,6 +6,7 @@ autograded notebook when it has finished them.
 """
 from __future__ import annotations
 
+import ast
 import os
 import re
 import shutil
@@ -134,6 +135,42 @@ def _time_each(batch, course_dir: Path, assignment: str, started: float) -> None
         previous = written
 
 
+def first_imports(nb) -> list[str]:
+    """The modules ``nb``'s code cells import before its first answer cell: a warm kernel imports
+    them ahead of the notebook (kernel/warm.py), which then finds them imported."""
+    from nbgrader.utils import is_solution
+
+    modules = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        if is_solution(cell):
+            break
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                modules += [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                modules.append(node.module)
+    return list(dict.fromkeys(modules))
+
+
+def _warm_plan(course_dir: Path, assignment: str, students: list[str], watch_dir: Path) -> dict | None:
+    """What the nbgrader process needs to start warm kernels (kernel/warm_pool.py), or None where
+    the provisioner that hands them over is not installed."""
+    if not sandbox.warm_provisioner():
+        return None
+    release = read_notebook(release_notebook(assignment))
+    return {"kernelspec": str(course_dir / SANDBOX_FOLDER / "jupyter" / "kernels" / "python3" / "kernel.json"),
+            "sandbox_dir": str(course_dir / SANDBOX_FOLDER), "runtime_dir": str(course_dir / RUNTIME_FOLDER),
+            "watch_dir": str(watch_dir), "modules": first_imports(release),
+            # nbgrader autogrades the folders submitted/<student>/<assignment> in sorted order
+            "students": sorted(students, key=lambda s: f"{s}{os.sep}{assignment}")}
+
+
 def _prepare_sandbox(course_dir: Path, limits: Limits) -> tuple[Path, list[str]]:
     runtime = course_dir / RUNTIME_FOLDER
     runtime.mkdir(parents=True, exist_ok=True)
@@ -141,7 +178,8 @@ def _prepare_sandbox(course_dir: Path, limits: Limits) -> tuple[Path, list[str]]
     processes, memory = sandbox.make_cgroup(name, "pids"), sandbox.make_cgroup(name, "memory")
     jupyter = sandbox.write_settings(course_dir / SANDBOX_FOLDER, repo=course_root(), runtime_dir=runtime,
                                      startup_file=course_dir / ".ipython" / "profile_default" / "startup" / STARTUP_FILE,
-                                     limits=limits, processes_cgroup=processes, memory_cgroup=memory)
+                                     limits=limits, processes_cgroup=processes, memory_cgroup=memory,
+                                     warm_kernels=sandbox.warm_provisioner())
     return jupyter, [g for g in dict.fromkeys([processes, memory]) if g]
 
 
@@ -171,7 +209,8 @@ def grade_batch(assignment: str, batch: list[tuple[SubmissionResult, object]], c
             proc = (nbgrader or NbgraderProcess()).run(
                 ["autograde", assignment, "--force", "--create"], course_dir, env=env, extra_config=config,
                 memory_limit=limits.memory, seal=seal_job(assignment, secret),
-                due={"assignment": assignment, "date": due} if due else None)
+                due={"assignment": assignment, "date": due} if due else None,
+                warm=_warm_plan(course_dir, assignment, [r.student for r, _ in batch], watch_dir) if sandboxed else None)
     finally:
         for group in cgroups:
             sandbox.remove_cgroup(group)

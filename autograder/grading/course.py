@@ -96,7 +96,8 @@ def prepared(assignment: str) -> Path:
         return folder
     cache.mkdir(parents=True, exist_ok=True)
     for stale in cache.glob(f"{assignment}-*"):
-        shutil.rmtree(stale, ignore_errors=True)
+        if stale != folder:  # a parallel run may have just made ours: it is not stale
+            shutil.rmtree(stale, ignore_errors=True)
     fresh = Path(tempfile.mkdtemp(prefix=f".{assignment}-", dir=cache))
     prepare_course(fresh, assignment)
     try:

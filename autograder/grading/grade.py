@@ -37,14 +37,16 @@ def grade(assignment: str, paths, course_dir: Path | None = None, jobs: int = 1,
           figures: bool = True, limits: Limits = Limits(), feedback_dir: Path | None = None,
           hide_hidden_tests: bool = False, progress: bool = False, sandbox: str = "bwrap",
           due: str | None = None, stop_after_failed_test=False,
-          isolate_answers: bool = False) -> list[SubmissionResult]:
+          isolate_answers: bool = False, nbgrader: list[NbgraderProcess] | None = None) -> list[SubmissionResult]:
     """``sandbox``: "bwrap" (every kernel in a bubblewrap sandbox; stops with UsageError where it
     cannot start) or "none"; ``due``: the due date for this run (default: the course config's,
     deadlines.py); ``stop_after_failed_test``: run no cell after the first test that fails by an
     assertion (the mutant judge's shortcut; scores after it are 0, so never for a class): True
     for every submission, or a set of the student ids it applies to;
     ``isolate_answers``: give back the points of tests that failed only because an earlier answer
-    is wrong (isolate.py: one more sandboxed run of such submissions with that answer's reference)."""
+    is wrong (isolate.py: one more sandboxed run of such submissions with that answer's reference);
+    ``nbgrader``: nbgrader processes the caller has started already (the caller closes them), one
+    per worker; the first ``jobs`` of them are used."""
     check_course_dir(course_dir)
     due = checked_due(due) if due else configured_due(assignment)
     if sandbox not in SANDBOXES:
@@ -61,7 +63,8 @@ def grade(assignment: str, paths, course_dir: Path | None = None, jobs: int = 1,
     with ExitStack() as stack:
         # nbgrader takes over a second to import, in its own process and here (for the gradebook,
         # read after the run): both start now and overlap with reading and placing the class.
-        processes = [stack.enter_context(NbgraderProcess()) for _ in range(jobs)]
+        given = list(nbgrader or [])[:jobs]
+        processes = given + [stack.enter_context(NbgraderProcess()) for _ in range(jobs - len(given))]
         threading.Thread(target=import_module, args=("nbgrader.api",), daemon=True).start()
         return _grade_found(assignment, found, processes, course_dir, figures, limits, feedback_dir,
                             hide_hidden_tests, progress, sandbox, due, stop_after_failed_test, isolate_answers)

@@ -31,7 +31,7 @@ from nbclient.exceptions import DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
 from nbgrader.utils import is_grade, is_solution
-from traitlets import Bool, Integer, List, Unicode
+from traitlets import Bool, Integer, List, Unicode, default
 
 from ..limits import DEFAULT
 from .protocol import (TRUNCATED, WATCH_FILE_ENV, Fault, not_run_after_death, not_run_after_timeout,
@@ -65,6 +65,12 @@ class GuardedExecute(Execute):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("kernel_manager_class", AsyncKernelManager)
         super().__init__(*args, **kwargs)
+
+    # Nothing is left to save once the last cell has run (the watch writes each finding as it
+    # finds it, the sandbox's tmpfs goes with the kernel): kill it rather than wait for it to exit.
+    @default("shutdown_kernel")
+    def _kill_after_the_last_cell(self):
+        return "immediate"
 
     kernel_start_attempts = Integer(3, help="Kernels to start before giving up on a notebook.").tag(config=True)
     # After a cell's reply, nbclient waits this long for the rest of its output and, nbgrader's

@@ -1,12 +1,13 @@
 """The nbgrader process: started before its job is known, so that importing nbgrader (about 1.5 s)
 overlaps with the grader's own preparation.
 
-``python -m autograder.kernel.runner`` imports nbgrader's application, then reads one job, a line
-of JSON on stdin (written by :class:`autograder.nbgrader_run.NbgraderProcess`)::
+``python -m autograder.kernel.runner`` imports nbgrader's application (in a thread) while it
+reads one job, a line of JSON on stdin (written by :class:`autograder.nbgrader_run.NbgraderProcess`)::
 
     {"cwd": course dir, "argv": [nbgrader arguments], "env": {extra variables},
      "memory_limit": bytes or null, "seal": null or {"assignment", "secret" (hex)},
-     "due": null or {"assignment", "date" (ISO, UTC)}}
+     "due": null or {"assignment", "date" (ISO, UTC)},
+     "warm": null or the plan of warm kernels (kernel/warm_pool.py WarmPool.start)}
 
 moves into the course directory, applies the environment and the address-space cap (which every
 kernel nbgrader starts inherits), seals the worker gradebook and sets the assignment's due date
@@ -20,6 +21,7 @@ import os
 import resource
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 from ..paths import open_gradebook
@@ -55,15 +57,20 @@ def set_due_date(course_dir: Path, assignment: str, date: str | None) -> None:
         gb.update_or_create_assignment(assignment, duedate=datetime.fromisoformat(date) if date else None)
 
 
-def run(job: dict) -> int:
-    from nbgrader.apps.nbgraderapp import NbGraderApp
-
+def enter(job: dict) -> None:
+    """Move into the job's course directory with its environment and address-space cap."""
     os.chdir(job["cwd"])
     os.environ.update(job.get("env") or {})
     tempfile.tempdir = None  # TMPDIR may have changed: jupyter_client's connection files go there
     if job.get("memory_limit"):
         limit = int(job["memory_limit"])
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def run(job: dict) -> int:
+    """Run the job's nbgrader command (after :func:`enter`)."""
+    from nbgrader.apps.nbgraderapp import NbGraderApp
+
     seal = job.get("seal")
     if seal:
         seal_gradebook(Path(job["cwd"]), seal["assignment"], bytes.fromhex(seal["secret"]))
@@ -78,14 +85,39 @@ def run(job: dict) -> int:
     return 0
 
 
-def main() -> int:
-    import nbgrader.apps.nbgraderapp  # noqa: F401  the slow import, done while the job is prepared
+def _import(pool_ready: threading.Event) -> None:
+    # The warm pool first (jupyter_client), so that the main thread can start a kernel while
+    # nbgrader is still being imported: a module one thread imports, another waits for.
+    from . import warm_pool  # noqa: F401
+
+    pool_ready.set()
+    import nbgrader.apps.nbgraderapp  # noqa: F401
     import nbgrader.api  # noqa: F401
 
+
+def main() -> int:
+    # The slow import runs while the grader prepares the job and, once it has come, while the
+    # first warm kernel starts; kernels are started from this thread, which lives as long as they do.
+    pool_ready = threading.Event()
+    importer = threading.Thread(target=_import, args=(pool_ready,))
+    importer.start()
     line = sys.stdin.readline()
     if not line.strip():
+        importer.join()
         return 0
-    return run(json.loads(line))
+    job = json.loads(line)
+    enter(job)
+    if job.get("warm"):
+        pool_ready.wait()
+        from .warm_pool import POOL
+
+        POOL.start(job["warm"], os.environ)
+    importer.join()
+    try:
+        return run(job)
+    finally:
+        if job.get("warm"):
+            POOL.close()
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ say which cap a dead kernel hit. The kernel's own stdout and stderr go to ``<san
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import resource
@@ -34,7 +35,7 @@ import sys
 import sysconfig
 from pathlib import Path
 
-from .protocol import PROTECTED_ENV, STARTUP_FILE, WATCH_FILE_ENV
+from .protocol import PROTECTED_ENV, STARTUP_FILE, WARM_PROVISIONER, WATCH_FILE_ENV
 
 SCRATCH = "/tmp"                      # the one writable tmpfs inside the sandbox
 WORK = f"{SCRATCH}/work"              # the kernel's working folder
@@ -100,10 +101,22 @@ def readable_paths(repo: Path) -> list[str]:
     return list(dict.fromkeys(paths))
 
 
+@functools.lru_cache(maxsize=None)
+def warm_provisioner() -> str:
+    """The name of the provisioner of warm kernels where jupyter_client can find it (the
+    package is installed with its entry points), otherwise "": kernels then start when asked."""
+    from importlib.metadata import entry_points
+
+    found = entry_points(group="jupyter_client.kernel_provisioners", name=WARM_PROVISIONER)
+    return WARM_PROVISIONER if any(ep.value == "autograder.kernel.warm_pool:WarmProvisioner" for ep in found) else ""
+
+
 def write_settings(folder: Path, *, repo: Path, runtime_dir: Path, startup_file: Path, limits,
-                   processes_cgroup: str | None, memory_cgroup: str | None = None) -> Path:
+                   processes_cgroup: str | None, memory_cgroup: str | None = None,
+                   warm_kernels: str = "") -> Path:
     """Write the worker's sandbox settings and its python3 kernelspec; return the kernels dir's
-    parent (for JUPYTER_PATH)."""
+    parent (for JUPYTER_PATH). ``warm_kernels``: the name of the provisioner that hands over warm
+    kernels (kernel/warm_pool.py), or "" for jupyter_client's own."""
     folder.mkdir(parents=True, exist_ok=True)
     settings = {
         "bwrap": bwrap_path(),
@@ -132,6 +145,8 @@ def write_settings(folder: Path, *, repo: Path, runtime_dir: Path, startup_file:
         # namespace and session; ipykernel interrupts itself on a control-channel message.
         "interrupt_mode": "message",
     }
+    if warm_kernels:
+        spec["metadata"] = {"kernel_provisioner": {"provisioner_name": warm_kernels}}
     (spec_dir / "kernel.json").write_text(json.dumps(spec, indent=1), encoding="utf-8")
     return folder / "jupyter"
 
@@ -196,8 +211,11 @@ def _env(settings: dict) -> dict:
     return env
 
 
-def bwrap_command(settings: dict, submitted: str, connection_file: str, status_fd: int) -> list[str]:
-    """The bwrap command line for one kernel (``submitted``: the student's own folder)."""
+def bwrap_command(settings: dict, submitted: str, connection_file: str, status_fd: int,
+                  warm: list[str] | None = None) -> list[str]:
+    """The bwrap command line for one kernel (``submitted``: the student's own folder). ``warm``:
+    start a warm kernel (kernel/warm.py) that imports these modules and waits on stdin, and whose
+    ``submitted`` folder is filled only then."""
     cmd = [settings["bwrap"], "--unshare-all", "--die-with-parent", "--new-session",
            "--json-status-fd", str(status_fd), "--proc", "/proc", "--dev", "/dev"]
     # The tmpfs first: a course or virtualenv that lives under /tmp is then bound over it, not hidden.
@@ -225,12 +243,13 @@ def bwrap_command(settings: dict, submitted: str, connection_file: str, status_f
     for key, value in _env(settings).items():
         cmd += ["--setenv", key, value]
     # The shell copies the submitted folder (and matplotlib's font list) into the tmpfs, then
-    # becomes the kernel.
-    prologue = (f'cp -R {SUBMITTED}/. {WORK}/ 2>/dev/null; '
-                f'cp {SCRATCH}/matplotlib-cache/* {SCRATCH}/matplotlib/ 2>/dev/null; '
+    # becomes the kernel. A warm kernel copies the submitted folder itself when it is told to go.
+    copy = "" if warm is not None else f'cp -R {SUBMITTED}/. {WORK}/ 2>/dev/null; '
+    prologue = (f'{copy}cp {SCRATCH}/matplotlib-cache/* {SCRATCH}/matplotlib/ 2>/dev/null; '
                 f'cd {WORK} && exec "$@"')
-    cmd += ["--chdir", WORK, "/bin/sh", "-c", prologue, "sandbox",
-            settings["python"], "-m", "ipykernel_launcher", "-f", connection_file]
+    kernel = (["-m", "ipykernel_launcher", "-f", connection_file] if warm is None
+              else ["-m", "autograder.kernel.warm", connection_file, *warm])
+    cmd += ["--chdir", WORK, "/bin/sh", "-c", prologue, "sandbox", settings["python"], *kernel]
     return cmd
 
 
@@ -267,22 +286,30 @@ def status_file(status_dir: str, watch_file: str | None, suffix: str = ".status"
     return os.path.join(status_dir, f"{name}{suffix}")
 
 
+WARM_OPTION = "--warm"  # WARM_OPTION=mod1,mod2: a warm kernel (kernel/warm_pool.py) importing those
+
+
 def main(argv: list[str]) -> None:
+    """``CONFIG CONNECTION_FILE [--warm=MODULES] [ignored...]``, in the submitted folder: nbclient
+    starts a kernel in the notebook's folder, the warm pool in the folder it fills later."""
     config, connection_file = argv[0], argv[1]
+    warm = next((a.split("=", 1)[1] for a in argv[2:] if a.startswith(WARM_OPTION + "=")), None)
+    warm_modules = None if warm is None else [m for m in warm.split(",") if m]
     settings = json.loads(Path(config).read_text(encoding="utf-8"))
-    submitted = os.getcwd()  # nbclient starts the kernel in the notebook's folder
+    submitted = os.getcwd()
     status = os.open(status_file(settings["status_dir"], os.environ.get(WATCH_FILE_ENV)),
                      os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.set_inheritable(status, True)
-    command = bwrap_command(settings, submitted, connection_file, status)
+    command = bwrap_command(settings, submitted, connection_file, status, warm_modules)
     _apply_limits(settings)
     # The kernel's own output is not the notebook's (that travels over ZMQ); keep it out of
     # nbgrader's pipe, which a process left behind would otherwise hold open. One log per kernel:
     # a kernel that fills its log up to the file-size cap harms no kernel after it.
     log = os.open(status_file(settings["status_dir"], os.environ.get(WATCH_FILE_ENV), ".log"),
                   os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    devnull = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(devnull, 0)
+    if warm_modules is None:  # a warm kernel reads "go" on stdin and then closes it itself
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
     os.dup2(log, 1)
     os.dup2(log, 2)
     os.execv(command[0], command)

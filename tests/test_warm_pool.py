@@ -1,0 +1,72 @@
+"""The warm pool's hand-over rules (autograder/kernel/warm_pool.py), on stand-in processes: a
+kernel is handed over only to its own student, alive, with the environment nbgrader would give a
+new kernel; the next student's kernel starts at every hand-over; what nobody took is stopped."""
+import subprocess
+import sys
+
+import pytest
+
+from autograder.kernel import warm_pool
+from autograder.kernel.protocol import WATCH_FILE_ENV
+from autograder.kernel.warm_pool import WarmKernel, WarmPool, sandboxed_env
+
+
+def _env(student, **extra):
+    return {"NBGRADER_EXECUTION": "autograde", WATCH_FILE_ENV: f"/w/.watch/{student}.jsonl", **extra}
+
+
+@pytest.fixture
+def pool(monkeypatch, tmp_path):
+    started = []
+
+    def fake_warm(self, student, env):
+        env = dict(env, NBGRADER_EXECUTION="autograde", **{WATCH_FILE_ENV: f"/w/.watch/{student}.jsonl"})
+        process = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
+        self.kernels[student] = WarmKernel(student, process, {}, tmp_path / student, sandboxed_env(env))
+        started.append(student)
+
+    monkeypatch.setattr(WarmPool, "_warm", fake_warm)
+    p = WarmPool()
+    p.start({"students": ["a", "b", "c"]}, {})
+    yield p, started
+    p.close()
+
+
+def test_each_student_gets_their_own_kernel_and_the_next_one_starts(pool):
+    p, started = pool
+    assert started == ["a"]
+    first = p.take(_env("a"))
+    assert first is not None and first.student == "a" and first.process.poll() is None
+    assert started == ["a", "b"]
+    assert p.take(_env("b")).student == "b" and started == ["a", "b", "c"]
+    assert p.take(_env("c")).student == "c" and started == ["a", "b", "c"]
+    assert p.take(_env("a")) is None  # taken already: a retry starts cold
+    for kernel in (first,):
+        kernel.stop()
+
+
+def test_a_kernel_started_with_another_environment_is_stopped_not_handed_over(pool):
+    p, _ = pool
+    kernel = p.kernels["a"]
+    assert p.take(_env("a", MPLBACKEND="agg")) is None
+    assert kernel.process.poll() is not None
+
+
+def test_a_dead_kernel_is_not_handed_over(pool):
+    p, _ = pool
+    p.kernels["a"].process.kill()
+    p.kernels["a"].process.wait()
+    assert p.take(_env("a")) is None
+
+
+def test_an_unplanned_launch_gets_nothing_and_close_stops_the_rest(pool):
+    p, started = pool
+    assert p.take(_env("zed")) is None and p.take({}) is None
+    waiting = list(p.kernels.values())
+    p.close()
+    assert waiting and all(k.process.poll() is not None for k in waiting) and not p.kernels
+
+
+def test_no_plan_no_kernels():
+    assert WarmPool().take(_env("a")) is None
+    assert warm_pool.POOL.plan is None  # the grader's own process never plans warm kernels
