@@ -70,3 +70,18 @@ def test_an_unplanned_launch_gets_nothing_and_close_stops_the_rest(pool):
 def test_no_plan_no_kernels():
     assert WarmPool().take(_env("a")) is None
     assert warm_pool.POOL.plan is None  # the grader's own process never plans warm kernels
+
+
+@pytest.mark.parametrize("variables", [{}, {"XDG_CACHE_HOME": "{tmp}/xdg"}, {"MPLCONFIGDIR": "{tmp}/mplconfig"}])
+def test_the_font_cache_is_where_matplotlib_itself_keeps_it(tmp_path, variables):
+    import os
+
+    from autograder.kernel.sandbox import matplotlib_cache_dir
+
+    env = {k: v for k, v in os.environ.items() if k not in ("XDG_CACHE_HOME", "MPLCONFIGDIR")}
+    env.update({k: v.format(tmp=tmp_path) for k, v in variables.items()})
+    asked = subprocess.run([sys.executable, "-c", "import matplotlib; print(matplotlib.get_cachedir())"],
+                           env=env, capture_output=True, text=True, check=True).stdout.strip()
+    code = "from autograder.kernel.sandbox import matplotlib_cache_dir; print(matplotlib_cache_dir())"
+    ours = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout.strip()
+    assert ours == asked

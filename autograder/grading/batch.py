@@ -6,7 +6,6 @@ autograded notebook when it has finished them.
 """
 from __future__ import annotations
 
-import ast
 import os
 import re
 import shutil
@@ -24,7 +23,7 @@ from ..nbio import NOTEBOOK_METADATA, read_notebook, write_notebook
 from ..paths import course_root, release_notebook
 from .collect import collect, grade_cells
 from .deadlines import TIMESTAMP_FILE
-from .course import copy_prepared, feedback_config, grading_config, protected_paths
+from .course import copy_prepared, feedback_config, first_imports, grading_config, protected_paths
 from .restore import restore
 from .scan import scan_notebook
 from .seal import new_secret, seal_job
@@ -135,38 +134,15 @@ def _time_each(batch, course_dir: Path, assignment: str, started: float) -> None
         previous = written
 
 
-def first_imports(nb) -> list[str]:
-    """The modules ``nb``'s code cells import before its first answer cell: a warm kernel imports
-    them ahead of the notebook (kernel/warm.py), which then finds them imported."""
-    from nbgrader.utils import is_solution
-
-    modules = []
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        if is_solution(cell):
-            break
-        try:
-            tree = ast.parse(cell.source)
-        except SyntaxError:
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                modules += [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                modules.append(node.module)
-    return list(dict.fromkeys(modules))
-
-
-def _warm_plan(course_dir: Path, assignment: str, students: list[str], watch_dir: Path) -> dict | None:
+def _warm_plan(course_dir: Path, template: Path, assignment: str, students: list[str],
+               watch_dir: Path) -> dict | None:
     """What the nbgrader process needs to start warm kernels (kernel/warm_pool.py), or None where
     the provisioner that hands them over is not installed."""
     if not sandbox.warm_provisioner():
         return None
-    release = read_notebook(release_notebook(assignment))
     return {"kernelspec": str(course_dir / SANDBOX_FOLDER / "jupyter" / "kernels" / "python3" / "kernel.json"),
             "sandbox_dir": str(course_dir / SANDBOX_FOLDER), "runtime_dir": str(course_dir / RUNTIME_FOLDER),
-            "watch_dir": str(watch_dir), "modules": first_imports(release),
+            "watch_dir": str(watch_dir), "modules": first_imports(template, assignment),
             # nbgrader autogrades the folders submitted/<student>/<assignment> in sorted order
             "students": sorted(students, key=lambda s: f"{s}{os.sep}{assignment}")}
 
@@ -210,7 +186,8 @@ def grade_batch(assignment: str, batch: list[tuple[SubmissionResult, object]], c
                 ["autograde", assignment, "--force", "--create"], course_dir, env=env, extra_config=config,
                 memory_limit=limits.memory, seal=seal_job(assignment, secret),
                 due={"assignment": assignment, "date": due} if due else None,
-                warm=_warm_plan(course_dir, assignment, [r.student for r, _ in batch], watch_dir) if sandboxed else None)
+                warm=_warm_plan(course_dir, template, assignment, [r.student for r, _ in batch], watch_dir)
+                if sandboxed else None)
     finally:
         for group in cgroups:
             sandbox.remove_cgroup(group)

@@ -9,8 +9,6 @@ import json
 import re
 from pathlib import Path
 
-from helpers.hints import failure_line
-
 from ..kernel.protocol import TRUNCATED, Fault, cell_key, watch_file
 from ..limits import Limits, format_size
 from ..nbio import read_notebook
@@ -46,6 +44,8 @@ def test_error(cell) -> str:
 
 def test_message(cell) -> str:
     """The first line a student would read for a failed test cell."""
+    from helpers.hints import failure_line  # here: helpers imports numpy, which the grader needs only now
+
     for output in _errors(cell):
         return failure_line(output.get("ename", "Error"), output.get("evalue", ""))
     for output in cell.get("outputs", []):

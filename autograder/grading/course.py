@@ -8,7 +8,9 @@ changed stage is prepared again and an unchanged one never is.
 """
 from __future__ import annotations
 
+import ast
 import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -18,6 +20,7 @@ from pathlib import Path
 from ..kernel.protocol import RUNTIME_FOLDER
 from ..limits import Limits
 from ..nbgrader_run import generate_release
+from ..nbio import read_notebook
 from ..paths import UsageError, course_root, source_notebook
 
 PREPARED_PARTS = ("gradebook.db", "source", "release")
@@ -100,11 +103,47 @@ def prepared(assignment: str) -> Path:
             shutil.rmtree(stale, ignore_errors=True)
     fresh = Path(tempfile.mkdtemp(prefix=f".{assignment}-", dir=cache))
     prepare_course(fresh, assignment)
+    first_imports(fresh, assignment)
     try:
         fresh.rename(folder)  # atomic: a parallel run that got there first wins, ours is dropped
     except OSError:
         shutil.rmtree(fresh, ignore_errors=True)
     return folder
+
+
+FIRST_IMPORTS = "first_imports.json"  # in a prepared course directory, beside gradebook.db
+
+
+def first_imports(template: Path, assignment: str) -> list[str]:
+    """The modules the assignment's code cells import before its first answer cell, which a warm
+    kernel imports ahead of the notebook (kernel/warm.py). Read from the release notebook once per
+    prepared assignment and kept beside it: telling answer cells apart takes nbgrader, whose import
+    costs the grader a second before its first kernel."""
+    kept = template / FIRST_IMPORTS
+    if kept.is_file():
+        return json.loads(kept.read_text(encoding="utf-8"))
+    from nbgrader.utils import is_solution
+
+    modules = []
+    for cell in read_notebook(template / "release" / assignment / f"{assignment}.ipynb").cells:
+        if cell.cell_type != "code":
+            continue
+        if is_solution(cell):
+            break
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                modules += [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                modules.append(node.module)
+    modules = list(dict.fromkeys(modules))
+    partial = kept.with_name(f".{FIRST_IMPORTS}.{os.getpid()}")
+    partial.write_text(json.dumps(modules), encoding="utf-8")
+    partial.replace(kept)  # atomic: parallel graders write the same list
+    return modules
 
 
 def copy_prepared(template: Path, course_dir: Path) -> None:

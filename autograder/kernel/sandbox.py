@@ -151,13 +151,26 @@ def write_settings(folder: Path, *, repo: Path, runtime_dir: Path, startup_file:
     return folder / "jupyter"
 
 
+def matplotlib_cache_dir() -> Path:
+    """Where matplotlib keeps its font list, by matplotlib's own rule on Linux (MPLCONFIGDIR,
+    else $XDG_CACHE_HOME/matplotlib, else ~/.cache/matplotlib), without importing it: importing
+    matplotlib in the grader costs every submission a third of a second on its critical path."""
+    configured = os.environ.get("MPLCONFIGDIR")
+    if configured:
+        return Path(configured).resolve()
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache", "matplotlib")
+
+
 def _matplotlib_cache() -> str:
-    """The font list matplotlib built outside, so a sandboxed kernel need not build it again."""
+    """The font list matplotlib built outside, so a sandboxed kernel need not build it again;
+    where the rule finds none (another platform, an unwritable folder), matplotlib is asked."""
+    found = sorted(matplotlib_cache_dir().glob("fontlist-*.json"))
+    if found:
+        return str(found[-1])
     try:
         import matplotlib
 
-        cache = Path(matplotlib.get_cachedir())
-        found = sorted(cache.glob("fontlist-*.json"))
+        found = sorted(Path(matplotlib.get_cachedir()).glob("fontlist-*.json"))
         return str(found[-1]) if found else ""
     except Exception:
         return ""
