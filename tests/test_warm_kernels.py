@@ -43,14 +43,43 @@ print("PROBE " + json.dumps({
 ''' + "\ndef mse_loss(yhat, y):\n    raise NotImplementedError\n"
 
 
-def _submissions():
-    probe = with_cell(blank_submission(A), "mse_loss", PROBE)
-    return {"amy": probe, "ben": with_cell(reference_submission(A), "mse_loss", PROBE)}
+# The first student's kernel runs while the next student's warm kernel waits: it looks for any
+# other kernel's connection file it can read and asks that kernel to run code, which would show
+# in the other student's probe as a variable in its environment.
+REACH_OTHERS = PROBE.replace("def mse_loss", """
+import glob, time
+from jupyter_client import BlockingKernelClient
+_own = os.path.realpath(sys.argv[-1])
+_reached = []
+_deadline = time.monotonic() + 6
+while time.monotonic() < _deadline:
+    for _path in glob.glob(os.path.join(os.path.dirname(_own), "**", "*.json"), recursive=True) + \\
+            glob.glob(os.path.join(os.path.dirname(os.path.dirname(_own)), "**", "*.json"), recursive=True):
+        if os.path.realpath(_path) == _own or _path in _reached:
+            continue
+        try:
+            _client = BlockingKernelClient(connection_file=_path)
+            _client.load_connection_file()
+            _client.start_channels()
+            _client.execute("import os; os.environ['REACHED_BY'] = 'amy'")
+            _reached.append(_path)
+        except Exception as exc:
+            print("could not use", _path, exc)
+    time.sleep(0.2)
+time.sleep(1)
+print("REACHED " + json.dumps(_reached))
+
+def mse_loss""", 1)
 
 
-def _grade(worker: Path):
+def _submissions(first_probe=PROBE):
+    return {"amy": with_cell(blank_submission(A), "mse_loss", first_probe),
+            "ben": with_cell(reference_submission(A), "mse_loss", PROBE)}
+
+
+def _grade(worker: Path, first_probe=PROBE):
     batch = [(SubmissionResult(submission=f"{s}.ipynb", student=s, assignment=A), nb)
-             for s, nb in _submissions().items()]
+             for s, nb in _submissions(first_probe).items()]
     grade_batch(A, batch, worker, prepared(A), figures=True, limits=Limits())
     return {result.student: result for result, _ in batch}
 
@@ -72,8 +101,9 @@ def _outputs(worker: Path, student: str) -> list:
 
 
 def _comparable(report: dict, worker: Path) -> dict:
-    # the connection file's name (cold: jupyter_client's random one) and the kernel's own cgroup
-    argv = [re.sub(r"[^/]+\.json$", "CONNECTION.json", a) for a in report["argv"]]
+    # the connection file (a warm kernel's is in a folder of its own, a cold one's has a random
+    # name in the worker's runtime folder) and the kernel's own cgroup
+    argv = [re.sub(r"^/.*\.json$", "CONNECTION.json", a) for a in report["argv"]]
     report = dict(report, argv=argv, pid=None, cgroup=re.sub(r"k\d+", "kN", report["cgroup"]))
     return json.loads(json.dumps(report).replace(str(worker), "WORKER"))
 
@@ -114,3 +144,14 @@ def test_scores_flags_and_outputs_are_those_of_cold_kernels(runs):
         w, c = warm_results[student].to_dict(), cold_results[student].to_dict()
         assert {k: v for k, v in w.items() if k != "seconds"} == {k: v for k, v in c.items() if k != "seconds"}
         assert _outputs(warm, student) == _outputs(cold, student), student
+
+
+def test_a_kernel_cannot_reach_the_next_students_waiting_kernel(tmp_path):
+    worker = tmp_path / "worker"
+    _grade(worker, REACH_OTHERS)
+    nb = nbformat.read(worker / "autograded" / "amy" / A / f"{A}.ipynb", as_version=4)
+    texts = [o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    (reached,) = [json.loads(ln[len("REACHED "):]) for t in texts for ln in t.splitlines() if ln.startswith("REACHED ")]
+    assert (worker / SANDBOX_FOLDER / WARM_FOLDER / "ben" / f"{A}.ipynb").is_file()  # ben's kernel was warm
+    assert "REACHED_BY" not in _probe(worker, "ben")["env"], reached
+    assert reached == [], reached

@@ -141,7 +141,7 @@ def _warm_plan(course_dir: Path, template: Path, assignment: str, students: list
     if not sandbox.warm_provisioner():
         return None
     return {"kernelspec": str(course_dir / SANDBOX_FOLDER / "jupyter" / "kernels" / "python3" / "kernel.json"),
-            "sandbox_dir": str(course_dir / SANDBOX_FOLDER), "runtime_dir": str(course_dir / RUNTIME_FOLDER),
+            "sandbox_dir": str(course_dir / SANDBOX_FOLDER),
             "watch_dir": str(watch_dir), "modules": first_imports(template, assignment),
             # nbgrader autogrades the folders submitted/<student>/<assignment> in sorted order
             "students": sorted(students, key=lambda s: f"{s}{os.sep}{assignment}")}

@@ -241,8 +241,12 @@ def bwrap_command(settings: dict, submitted: str, connection_file: str, status_f
     cmd += ["--dir", f"{SCRATCH}/home", "--dir", WORK,
             "--dir", f"{SCRATCH}/matplotlib", "--dir", f"{SCRATCH}/ipython/profile_default/startup",
             "--ro-bind", settings["startup_file"], f"{SCRATCH}/ipython/profile_default/startup/{STARTUP_FILE}",
-            "--ro-bind", submitted, SUBMITTED,
-            "--bind", settings["runtime_dir"], settings["runtime_dir"]]
+            "--ro-bind", submitted, SUBMITTED]
+    # The folder of the kernel's sockets. Kernels started when nbgrader asks run one at a time
+    # and share the worker's runtime folder; a warm kernel waits while another student's kernel
+    # runs, so it has a folder of its own, which no other kernel sees.
+    runtime = settings["runtime_dir"] if warm is None else os.path.dirname(os.path.abspath(connection_file))
+    cmd += ["--bind", runtime, runtime]
     if settings.get("matplotlib_cache"):
         name = os.path.basename(settings["matplotlib_cache"])
         cmd += ["--ro-bind", settings["matplotlib_cache"], f"{SCRATCH}/matplotlib-cache/{name}"]

@@ -67,7 +67,7 @@ class WarmPool:
 
     def start(self, plan: dict, env) -> None:
         """``plan`` (from the job): {"kernelspec": path of the sandbox kernel.json, "sandbox_dir",
-        "runtime_dir", "watch_dir", "students": in the order nbgrader grades them, "modules": to
+        "watch_dir", "students": in the order nbgrader grades them, "modules": to
         import}. Starts the first student's kernel with ``env`` as nbgrader will give it."""
         self.plan = plan
         if plan["students"]:
@@ -79,9 +79,13 @@ class WarmPool:
         folder = Path(plan["sandbox_dir"]) / WARM_FOLDER / student
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
-        runtime = Path(plan["runtime_dir"])
+        # Its own folder for its connection file and sockets (the sandbox shows it this one only):
+        # the kernel running meanwhile must not find it.
+        runtime = Path(plan["sandbox_dir"]) / f"{WARM_FOLDER}-runtime" / str(index)
+        shutil.rmtree(runtime, ignore_errors=True)
+        runtime.mkdir(parents=True)
         connection_file, info = write_connection_file(
-            str(runtime / f"warm-{index}.json"), ip=str(runtime / f"warm{index}"), transport="ipc",
+            str(runtime / "kernel.json"), ip=str(runtime / "k"), transport="ipc",
             key=secrets.token_hex(16).encode(), kernel_name="python3")
         info = dict(info, key=info["key"].encode())  # as a KernelManager holds it
         env = dict(env, NBGRADER_EXECUTION="autograde",
