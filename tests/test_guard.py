@@ -1,5 +1,6 @@
 """GuardedExecute and HideHiddenTests on their own, with kernels the tests set up."""
 import json
+import math
 import sys
 
 import nbformat
@@ -149,3 +150,16 @@ def test_late_output_is_waited_for_not_an_error_that_ends_the_students_grading(t
     with pytest.raises(CellTimeoutError):  # nbgrader's setting with nbclient's 4 s would end the run
         SlowOutput(timeout=60, startup_timeout=60, iopub_timeout=1).preprocess(
             notebook("print('late')"), {"metadata": {"path": str(tmp_path)}})
+
+
+@pytest.mark.parametrize("left, limit_named", [(10.0, "CellTimeout"), (4.3, "SubmissionTimeout"), (0.2, "SubmissionTimeout")])
+def test_the_limit_that_stops_a_cell_is_the_one_reached_first(left, limit_named):
+    import time
+
+    from nbformat.v4 import new_code_cell
+
+    guard = GuardedExecute(timeout=5, submission_timeout=20)
+    guard._deadline = time.monotonic() + left
+    seconds = guard._get_timeout(new_code_cell("while True: pass"))
+    assert guard.error_on_timeout["ename"] == limit_named
+    assert seconds == (5 if left > 5 else max(1, math.ceil(left)))

@@ -107,8 +107,10 @@ class GuardedExecute(Execute):
 
     def _get_timeout(self, cell):
         per_cell = super()._get_timeout(cell)
+        # Compared unrounded: with 4.3 s of the notebook's time left, a 5 s cell limit is not the
+        # one that stops this cell (rounded up, it was called a cell timeout).
         remaining = max(1, math.ceil(self._remaining()))
-        if per_cell is not None and per_cell <= remaining:
+        if per_cell is not None and per_cell <= self._remaining():
             self.error_on_timeout = {
                 "ename": Fault.CELL_TIMEOUT.value,
                 "evalue": f"this cell ran longer than the per-cell limit of {per_cell} s and was stopped",
