@@ -25,8 +25,10 @@ demo: setup
 # Every reference notebook is executed once per environment: in the Colab-like one by
 # tests/test_colab.py, as the grader runs it by the mutant catalogue's fork engine
 # (tests/test_mutants.py, which also grades stage 01 through nbgrader to compare the engines).
+# Test files run side by side on two processes (pytest-xdist; a file's tests stay together, so
+# its module fixtures are made once): most of the suite waits on single-threaded starts.
 test: setup
-	$(PY) -m pytest -q tests $(PYTEST_ARGS)
+	$(PY) -m pytest -q -n 2 --dist loadfile tests $(PYTEST_ARGS)
 
 test-fast: setup
 	$(PY) -m pytest -q -m "not slow" tests $(PYTEST_ARGS)

@@ -16,7 +16,9 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 
@@ -61,7 +63,9 @@ def cluster(tmp_path):
     """A running single-node Slurm cluster; yields the environment that reaches it."""
     if MISSING:
         pytest.fail(f"NNCOURSE_REQUIRE_SLURM=1 but {', '.join(MISSING)} missing: run .ci/install-slurm")
-    d = tmp_path / "slurm"
+    # A short folder: slurmd and slurmstepd put unix sockets in the spool folder, whose paths may
+    # not exceed 107 bytes (under pytest-xdist, tmp_path gains a folder per worker).
+    d = Path(tempfile.mkdtemp(prefix="slurm-", dir="/tmp"))
     for sub in ("state", "spool"):
         (d / sub).mkdir(parents=True)
     os.chmod(d, 0o755)
@@ -134,6 +138,7 @@ PartitionName=main Nodes=ALL Default=YES MaxTime=INFINITE State=UP
                 proc.kill()
                 proc.wait()
         logs.close()
+        shutil.rmtree(d, ignore_errors=True)
 
 
 def _class(folder):
