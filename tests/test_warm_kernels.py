@@ -43,9 +43,10 @@ print("PROBE " + json.dumps({
 ''' + "\ndef mse_loss(yhat, y):\n    raise NotImplementedError\n"
 
 
-# The first student's kernel runs while the next student's warm kernel waits: it looks for any
-# other kernel's connection file it can read and asks that kernel to run code, which would show
-# in the other student's probe as a variable in its environment.
+# The first student's kernel looks for any other kernel's connection file it can read and asks
+# that kernel to run code, which would show in the other student's probe as a variable in its
+# environment. (A warm kernel waiting beside it in the shared runtime folder could be reached so;
+# now the next one starts only after this one has ended, in a socket folder of its own.)
 REACH_OTHERS = PROBE.replace("def mse_loss", """
 import glob, time
 from jupyter_client import BlockingKernelClient

@@ -1,6 +1,7 @@
 """The warm pool's hand-over rules (autograder/kernel/warm_pool.py), on stand-in processes: a
 kernel is handed over only to its own student, alive, with the environment nbgrader would give a
-new kernel; the next student's kernel starts at every hand-over; what nobody took is stopped."""
+new kernel; the next student's kernel starts when the previous one has ended; what nobody took is
+stopped."""
 import subprocess
 import sys
 
@@ -22,7 +23,7 @@ def pool(monkeypatch, tmp_path):
     def fake_warm(self, student, env):
         env = dict(env, NBGRADER_EXECUTION="autograde", **{WATCH_FILE_ENV: f"/w/.watch/{student}.jsonl"})
         process = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
-        self.kernels[student] = WarmKernel(student, process, {}, tmp_path / student, sandboxed_env(env))
+        self.kernels[student] = WarmKernel(student, process, {}, "", tmp_path / student, sandboxed_env(env))
         started.append(student)
 
     monkeypatch.setattr(WarmPool, "_warm", fake_warm)
@@ -32,17 +33,22 @@ def pool(monkeypatch, tmp_path):
     p.close()
 
 
-def test_each_student_gets_their_own_kernel_and_the_next_one_starts(pool):
+def test_each_student_gets_their_own_kernel_and_the_next_one_starts_after_it(pool):
     p, started = pool
     assert started == ["a"]
     first = p.take(_env("a"))
     assert first is not None and first.student == "a" and first.process.poll() is None
+    assert started == ["a"]  # nothing else starts while a's kernel runs
+    first.stop()
+    p.warm_next(_env("a"))
     assert started == ["a", "b"]
-    assert p.take(_env("b")).student == "b" and started == ["a", "b", "c"]
+    assert p.take(_env("b")).student == "b"
+    p.warm_next(_env("b"))
+    p.warm_next(_env("b"))  # a retry's second end starts nothing more
     assert p.take(_env("c")).student == "c" and started == ["a", "b", "c"]
+    p.warm_next(_env("c"))  # the last student: nothing follows
+    assert started == ["a", "b", "c"]
     assert p.take(_env("a")) is None  # taken already: a retry starts cold
-    for kernel in (first,):
-        kernel.stop()
 
 
 def test_a_kernel_started_with_another_environment_is_stopped_not_handed_over(pool):

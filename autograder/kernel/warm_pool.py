@@ -3,8 +3,9 @@
 Starting a sandboxed kernel and importing what a notebook imports first takes about 1.5 s, and
 nbgrader asks for the kernel only after it has imported itself (about 2 s) and prepared the
 notebook. The nbgrader process (kernel/runner.py) therefore starts the first student's kernel
-as soon as its job arrives, and each time nbgrader takes a kernel, the next student's kernel
-starts while this one runs. A warm kernel is the same sandbox launcher with the same
+as soon as its job arrives, and each time a kernel has ended, the next student's kernel starts
+while nbgrader finishes the one and prepares the other (never beside a running kernel, whose
+time limits it would eat into). A warm kernel is the same sandbox launcher with the same
 environment, limits and folders as a cold one; it only runs kernel/warm.py instead of
 ipykernel_launcher, which waits to be told to go.
 
@@ -44,6 +45,7 @@ class WarmKernel:
     student: str
     process: subprocess.Popen
     connection_info: dict
+    connection_file: str
     folder: Path      # shown to the kernel as its submitted folder, filled at go()
     env: dict         # sandboxed_env of its launch
 
@@ -78,12 +80,12 @@ class WarmPool:
         argv = json.loads(Path(plan["kernelspec"]).read_text(encoding="utf-8"))["argv"]
         folder = Path(plan["sandbox_dir"]) / WARM_FOLDER / student
         shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir(parents=True)
+        folder.mkdir(parents=True, exist_ok=True)
         # Its own folder for its connection file and sockets (the sandbox shows it this one only):
         # the kernel running meanwhile must not find it.
         runtime = Path(plan["sandbox_dir"]) / f"{WARM_FOLDER}-runtime" / str(index)
         shutil.rmtree(runtime, ignore_errors=True)
-        runtime.mkdir(parents=True)
+        runtime.mkdir(parents=True, exist_ok=True)
         connection_file, info = write_connection_file(
             str(runtime / "kernel.json"), ip=str(runtime / "k"), transport="ipc",
             key=secrets.token_hex(16).encode(), kernel_name="python3")
@@ -93,26 +95,31 @@ class WarmPool:
         cmd = [connection_file if a == "{connection_file}" else a for a in argv]
         cmd.append(f"{WARM_OPTION}={','.join(plan['modules'])}")
         process = launch_kernel(cmd, stdin=subprocess.PIPE, env=env, cwd=str(folder))  # PIPE: kept open
-        self.kernels[student] = WarmKernel(student, process, info, folder, sandboxed_env(env))
+        self.kernels[student] = WarmKernel(student, process, info, connection_file, folder, sandboxed_env(env))
 
     def take(self, env) -> WarmKernel | None:
-        """This student's warm kernel if it can stand in for a new one launched with ``env``;
-        the next student's kernel starts either way."""
+        """This student's warm kernel if it can stand in for a new one launched with ``env``."""
         if self.plan is None or not env.get(WATCH_FILE_ENV):
             return None
-        student = Path(env[WATCH_FILE_ENV]).stem
-        kernel = self.kernels.pop(student, None)
-        students = self.plan["students"]
-        if student in students and students.index(student) + 1 < len(students):
-            following = students[students.index(student) + 1]
-            if following not in self.kernels:
-                self._warm(following, {k: v for k, v in env.items() if k != WATCH_FILE_ENV})
+        kernel = self.kernels.pop(Path(env[WATCH_FILE_ENV]).stem, None)
         if kernel is None:
             return None
         if kernel.process.poll() is not None or kernel.env != sandboxed_env(env):
             kernel.stop()
             return None
         return kernel
+
+    def warm_next(self, env) -> None:
+        """Start the kernel of the student after the one whose kernel was launched with ``env``.
+        Called once that kernel has ended: a warm kernel that waited beside a running one would
+        take CPU and memory from it, under its time limits."""
+        if self.plan is None or not env.get(WATCH_FILE_ENV):
+            return
+        students, student = self.plan["students"], Path(env[WATCH_FILE_ENV]).stem
+        if student in students and students.index(student) + 1 < len(students):
+            following = students[students.index(student) + 1]
+            if following not in self.kernels:
+                self._warm(following, {k: v for k, v in env.items() if k != WATCH_FILE_ENV})
 
     def close(self) -> None:
         for kernel in self.kernels.values():
@@ -124,16 +131,36 @@ POOL = WarmPool()
 
 
 class WarmProvisioner(LocalProvisioner):
-    """LocalProvisioner that hands over this student's warm kernel where there is one."""
+    """LocalProvisioner that hands over this student's warm kernel where there is one, and
+    starts the next student's once this kernel has ended. Whatever goes wrong with a warm
+    kernel, the student gets a kernel launched as LocalProvisioner launches it."""
+
+    launched_env: dict | None = None
 
     async def launch_kernel(self, cmd: list[str], **kwargs):
-        kernel = POOL.take(kwargs.get("env") or os.environ)
+        env = kwargs.get("env") or dict(os.environ)
+        self.launched_env = env
+        kernel = POOL.take(env) if kwargs.get("cwd") else None
+        if kernel is not None:
+            try:
+                kernel.go(Path(kwargs["cwd"]))
+                pgid = os.getpgid(kernel.process.pid)
+            except Exception as exc:  # a copy that failed, a kernel that died just now
+                self.log.warning("the warm kernel of %s could not take over (%s); starting one", kernel.student, exc)
+                kernel.stop()
+                kernel = None
         if kernel is None:
             return await super().launch_kernel(cmd, **kwargs)
-        kernel.go(Path(kwargs.get("cwd") or os.getcwd()))
-        self.process, self.pid = kernel.process, kernel.process.pid
-        self.pgid = os.getpgid(kernel.process.pid)
-        self.cwd = kwargs.get("cwd", os.getcwd())
+        self.process, self.pid, self.pgid, self.cwd = kernel.process, kernel.process.pid, pgid, kwargs["cwd"]
         self.connection_info = kernel.connection_info
         self.log.debug("the warm kernel of %s takes over", kernel.student)
         return self.connection_info
+
+    async def cleanup(self, restart: bool = False) -> None:
+        await super().cleanup(restart=restart)
+        if not restart and self.launched_env is not None:
+            try:
+                POOL.warm_next(self.launched_env)
+            except Exception as exc:  # the next student's kernel will start when asked
+                self.log.warning("could not start the next warm kernel (%s)", exc)
+            self.launched_env = None
