@@ -91,3 +91,11 @@ def test_the_font_cache_is_where_matplotlib_itself_keeps_it(tmp_path, variables)
     code = "from autograder.kernel.sandbox import matplotlib_cache_dir; print(matplotlib_cache_dir())"
     ours = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout.strip()
     assert ours == asked
+
+
+def test_no_warm_kernel_where_its_socket_path_would_be_too_long(tmp_path):
+    deep = tmp_path / ("d" * 120) / ".sandbox"
+    p = WarmPool()
+    p.start({"students": ["a"], "sandbox_dir": str(deep), "kernelspec": str(tmp_path / "missing.json"),
+             "watch_dir": str(tmp_path), "modules": []}, {})
+    assert p.kernels == {}  # the kernelspec is not even read: the student's kernel starts when asked

@@ -40,6 +40,9 @@ def sandboxed_env(env) -> dict:
     return {name: env.get(name) for name in PASSED_ENV}
 
 
+MAX_SOCKET_PATH = 107  # bytes of a unix socket's path (sun_path holds 108 with its terminating NUL)
+
+
 @dataclass
 class WarmKernel:
     student: str
@@ -77,13 +80,16 @@ class WarmPool:
 
     def _warm(self, student: str, env) -> None:
         plan, index = self.plan, self.plan["students"].index(student)
+        # Its own folder for its connection file and sockets, which no other sandbox shows, with
+        # a short name: a unix socket's path may not exceed 107 bytes, and course directories can
+        # be deep (a cold kernel's sockets are <course>/.runtime/kernel-N).
+        runtime = Path(plan["sandbox_dir"]).parent / f".{WARM_FOLDER}{index}"
+        if len(os.fsencode(runtime / "k-99")) > MAX_SOCKET_PATH:
+            return  # this student's kernel starts when nbgrader asks for it
         argv = json.loads(Path(plan["kernelspec"]).read_text(encoding="utf-8"))["argv"]
         folder = Path(plan["sandbox_dir"]) / WARM_FOLDER / student
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True, exist_ok=True)
-        # Its own folder for its connection file and sockets (the sandbox shows it this one only):
-        # the kernel running meanwhile must not find it.
-        runtime = Path(plan["sandbox_dir"]) / f"{WARM_FOLDER}-runtime" / str(index)
         shutil.rmtree(runtime, ignore_errors=True)
         runtime.mkdir(parents=True, exist_ok=True)
         connection_file, info = write_connection_file(
