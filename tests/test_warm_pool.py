@@ -23,7 +23,7 @@ def pool(monkeypatch, tmp_path):
     def fake_warm(self, student, env):
         env = dict(env, NBGRADER_EXECUTION="autograde", **{WATCH_FILE_ENV: f"/w/.watch/{student}.jsonl"})
         process = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
-        self.kernels[student] = WarmKernel(student, process, {}, "", tmp_path / student, sandboxed_env(env))
+        self.kernels[student] = WarmKernel(student, process, {}, tmp_path / student, sandboxed_env(env))
         started.append(student)
 
     monkeypatch.setattr(WarmPool, "_warm", fake_warm)

@@ -35,12 +35,12 @@ from jupyter_client.provisioning import LocalProvisioner
 from .protocol import WARM_FOLDER, WATCH_FILE_ENV
 from .sandbox import PASSED_ENV, WARM_OPTION
 
+MAX_SOCKET_PATH = 107  # bytes of a unix socket's path (sun_path holds 108 with its terminating NUL)
+
+
 def sandboxed_env(env) -> dict:
     """What of an environment reaches a sandboxed kernel (sandbox.PASSED_ENV)."""
     return {name: env.get(name) for name in PASSED_ENV}
-
-
-MAX_SOCKET_PATH = 107  # bytes of a unix socket's path (sun_path holds 108 with its terminating NUL)
 
 
 @dataclass
@@ -48,7 +48,6 @@ class WarmKernel:
     student: str
     process: subprocess.Popen
     connection_info: dict
-    connection_file: str
     folder: Path      # shown to the kernel as its submitted folder, filled at go()
     env: dict         # sandboxed_env of its launch
 
@@ -101,7 +100,7 @@ class WarmPool:
         cmd = [connection_file if a == "{connection_file}" else a for a in argv]
         cmd.append(f"{WARM_OPTION}={','.join(plan['modules'])}")
         process = launch_kernel(cmd, stdin=subprocess.PIPE, env=env, cwd=str(folder))  # PIPE: kept open
-        self.kernels[student] = WarmKernel(student, process, info, connection_file, folder, sandboxed_env(env))
+        self.kernels[student] = WarmKernel(student, process, info, folder, sandboxed_env(env))
 
     def take(self, env) -> WarmKernel | None:
         """This student's warm kernel if it can stand in for a new one launched with ``env``."""
