@@ -39,6 +39,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from autograder.catalogue.examples import blank_submission, reference_submission, with_cell
 from autograder.grading.course import feedback_config, prepared
 from autograder.kernel import sandbox as kernel_sandbox
+from autograder.kernel.protocol import FINISH_MIME
 from autograder.limits import DEFAULT
 from autograder.nbgrader_run import run_nbgrader
 from autograder.nbio import write_notebook
@@ -292,6 +293,14 @@ def test_hidden_tests_and_catalogues_are_out_of_reach(run):
         assert not any(HIDDEN_LINE in t or description in t for t in texts), attack
     listing = run.report("t_theft", "variants")["listing"]
     assert not {"source", "notebooks", "build"} & set(listing if isinstance(listing, list) else []), listing
+
+
+def test_the_notebook_being_graded_is_not_in_its_own_folder(run):
+    # the autograded notebook holds the hidden tests and the seal's finishing statements
+    report = run.report("t_theft", "own_folder")
+    texts = found_texts(report)
+    assert texts and not any(HIDDEN_LINE in t or FINISH_MIME in t for t in texts), [t[:300] for t in texts]
+    assert report["listing"] == [] and report["submitted"] == [], report
 
 
 def test_the_hosts_secrets_are_unreadable(run):

@@ -21,7 +21,7 @@ from autograder.grading.batch import grade_batch
 from autograder.grading.course import prepared
 from autograder.grading.results import SubmissionResult
 from autograder.kernel import sandbox
-from autograder.kernel.protocol import SANDBOX_FOLDER, WARM_FOLDER
+from autograder.kernel.protocol import SANDBOX_FOLDER, SHOWN_FOLDER, WARM_FOLDER
 from autograder.limits import Limits
 
 A = "01_linear_estimator"
@@ -79,7 +79,9 @@ def _submissions(first_probe=PROBE):
 
 
 def _grade(worker: Path, first_probe=PROBE):
-    batch = [(SubmissionResult(submission=f"{s}.ipynb", student=s, assignment=A), nb)
+    # ben's folder has a file besides the notebook: nbgrader's timestamp.txt
+    batch = [(SubmissionResult(submission=f"{s}.ipynb", student=s, assignment=A,
+                               timestamp="2026-01-05 10:00:00.000000 UTC" if s == "ben" else ""), nb)
              for s, nb in _submissions(first_probe).items()]
     grade_batch(A, batch, worker, prepared(A), figures=True, limits=Limits())
     return {result.student: result for result, _ in batch}
@@ -125,15 +127,18 @@ def runs(tmp_path_factory):
 def test_every_kernel_was_warm_in_the_graders_run_and_none_in_the_other(runs):
     warm, _, cold, _ = runs
     for student in STUDENTS:
-        assert (warm / SANDBOX_FOLDER / WARM_FOLDER / student / f"{A}.ipynb").is_file(), student
+        assert (warm / SANDBOX_FOLDER / WARM_FOLDER / student).is_dir(), student
+        assert not (warm / SANDBOX_FOLDER / SHOWN_FOLDER / student).exists(), student
         assert not (cold / SANDBOX_FOLDER / WARM_FOLDER / student).exists(), student
+        assert (cold / SANDBOX_FOLDER / SHOWN_FOLDER / student).is_dir(), student
 
 
 def test_a_warm_kernel_looks_like_a_cold_one_from_inside(runs):
     warm, _, cold, _ = runs
     for student in STUDENTS:
         seen_warm, seen_cold = _probe(warm, student), _probe(cold, student)
-        assert seen_warm["files"] == [f"{A}.ipynb"]  # the submitted folder arrived before any cell ran
+        # the submitted folder arrived before any cell ran, without the notebook being graded
+        assert seen_warm["files"] == (["timestamp.txt"] if student == "ben" else []), seen_warm["files"]
         assert seen_warm["stdin_is_char_device"]   # /dev/null, not the pipe the kernel was told to go on
         assert _comparable(seen_warm, warm) == _comparable(seen_cold, cold), student
 
@@ -153,6 +158,6 @@ def test_a_kernel_cannot_reach_the_next_students_waiting_kernel(tmp_path):
     nb = nbformat.read(worker / "autograded" / "amy" / A / f"{A}.ipynb", as_version=4)
     texts = [o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     (reached,) = [json.loads(ln[len("REACHED "):]) for t in texts for ln in t.splitlines() if ln.startswith("REACHED ")]
-    assert (worker / SANDBOX_FOLDER / WARM_FOLDER / "ben" / f"{A}.ipynb").is_file()  # ben's kernel was warm
+    assert (worker / SANDBOX_FOLDER / WARM_FOLDER / "ben").is_dir()  # ben's kernel was warm
     assert "REACHED_BY" not in _probe(worker, "ben")["env"], reached
     assert reached == [], reached

@@ -4,6 +4,7 @@ new kernel; the next student's kernel starts when the previous one has ended; wh
 stopped."""
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -99,3 +100,29 @@ def test_no_warm_kernel_where_its_socket_path_would_be_too_long(tmp_path):
     p.start({"students": ["a"], "sandbox_dir": str(deep), "kernelspec": str(tmp_path / "missing.json"),
              "watch_dir": str(tmp_path), "modules": []}, {})
     assert p.kernels == {}  # the kernelspec is not even read: the student's kernel starts when asked
+
+
+def test_a_kernel_is_shown_the_students_folder_without_notebooks(tmp_path, monkeypatch):
+    # the notebook nbgrader grades holds the hidden tests; warm and cold kernels see the same copy
+    from autograder.kernel import sandbox
+
+    submitted = tmp_path / "autograded" / "amy" / "01"
+    (submitted / "data").mkdir(parents=True)
+    (submitted / "01.ipynb").write_text("hidden tests")
+    (submitted / "data" / "old.ipynb").write_text("another notebook")
+    (submitted / "data" / "points.csv").write_text("1,2\n")
+    (submitted / "timestamp.txt").write_text("2026-01-05 10:00:00 UTC")
+    (submitted / "link").symlink_to("/etc/hostname")
+    monkeypatch.setenv(WATCH_FILE_ENV, str(tmp_path / ".watch" / "amy.jsonl"))
+    (tmp_path / ".sandbox" / "shown" / "amy").mkdir(parents=True)
+    (tmp_path / ".sandbox" / "shown" / "amy" / "stale.ipynb").write_text("from an earlier launch")
+    cold = Path(sandbox._shown_folder({"status_dir": str(tmp_path / ".sandbox")}, str(submitted)))
+    warm = tmp_path / ".sandbox" / "warm" / "amy"
+    warm.mkdir(parents=True)
+    process = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
+    WarmKernel("amy", process, {}, warm, {}).go(submitted)
+    process.wait(timeout=10)
+    for shown in (cold, warm):
+        files = sorted(str(p.relative_to(shown)) for p in shown.rglob("*"))
+        assert files == ["data", "data/points.csv", "link", "timestamp.txt"], (shown, files)
+        assert (shown / "link").is_symlink()  # copied as a link, never followed on the host

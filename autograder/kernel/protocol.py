@@ -55,6 +55,7 @@ STARTUP_FILE = "00-nncourse-watch.py"      # IPython startup file that installs 
 STARTUP_CODE = "from autograder.kernel.watch import install\ninstall()\n"
 WARM_PROVISIONER = "nncourse-warm"        # the kernel provisioner of warm kernels (kernel/warm_pool.py)
 WARM_FOLDER = "warm"                       # in the sandbox folder: <student>/, a warm kernel's submitted folder
+SHOWN_FOLDER = "shown"                     # in the sandbox folder: <student>/, a cold kernel's submitted folder
 WATCH_FOLDER = ".watch"                    # in a worker's course directory: <student>.jsonl
 SANDBOX_FOLDER = ".sandbox"                # the sandbox's settings, kernelspec and exit statuses
 RUNTIME_FOLDER = ".runtime"                # the kernels' connection files and ipc sockets

@@ -14,7 +14,8 @@ be made, sets its resource limits, and replaces itself with ``bwrap``, which sta
   ``notebooks/``, gradebooks, feedback, other students' folders and everything else of the
   instructor's are not there at all;
 - one writable tmpfs of ``Limits.disk`` bytes at ``/tmp``, holding the home folder and the
-  working folder (a copy of the student's submitted folder), so all writing shares one quota
+  working folder (a copy of the student's submitted folder without its notebooks: the one being
+  graded holds the hidden tests), so all writing shares one quota
   (and 1 MiB at ``/dev/shm``; the root and ``/dev`` are read-only); ``/etc`` without the host's
   password hashes, host keys, TLS private keys, munge key and sudo rules;
 - an address-space cap (inherited), a CPU-time cap, a file-size cap, a process cap (pids cgroup
@@ -35,11 +36,14 @@ import sys
 import sysconfig
 from pathlib import Path
 
-from .protocol import PROTECTED_ENV, STARTUP_FILE, WARM_PROVISIONER, WATCH_FILE_ENV
+from .protocol import PROTECTED_ENV, SHOWN_FOLDER, STARTUP_FILE, WARM_PROVISIONER, WATCH_FILE_ENV
 
 SCRATCH = "/tmp"                      # the one writable tmpfs inside the sandbox
 WORK = f"{SCRATCH}/work"              # the kernel's working folder
 SUBMITTED = "/nncourse-submitted"     # the student's folder, read-only, copied into WORK at start
+# Not shown to the kernel: the notebook nbgrader grades is in the student's folder, with the hidden
+# tests and the seal's finishing statements that OverwriteCells put into it.
+NOT_SHOWN = ("*.ipynb",)
 PASSED_ENV = ("NBGRADER_EXECUTION", "MPLBACKEND", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
               "MKL_NUM_THREADS", "NNCOURSE_OFFLINE", "NNCOURSE_DATA", "KERAS_BACKEND", "JAX_PLATFORMS",
               "XLA_FLAGS", "LANG", "LC_ALL", WATCH_FILE_ENV, PROTECTED_ENV)
@@ -226,7 +230,8 @@ def _env(settings: dict) -> dict:
 
 def bwrap_command(settings: dict, submitted: str, connection_file: str, status_fd: int,
                   warm: list[str] | None = None) -> list[str]:
-    """The bwrap command line for one kernel (``submitted``: the student's own folder). ``warm``:
+    """The bwrap command line for one kernel (``submitted``: the student's folder as the kernel may
+    see it, see show_submitted). ``warm``:
     start a warm kernel (kernel/warm.py) that imports these modules and waits on stdin, and whose
     ``submitted`` folder is filled only then."""
     cmd = [settings["bwrap"], "--unshare-all", "--die-with-parent", "--new-session",
@@ -297,10 +302,28 @@ def _apply_limits(settings: dict) -> None:
         resource.setrlimit(resource.RLIMIT_NPROC, (limit, limit))
 
 
+def _kernel_name(watch_file: str | None) -> str:
+    return Path(watch_file).stem if watch_file else "kernel"
+
+
 def status_file(status_dir: str, watch_file: str | None, suffix: str = ".status") -> str:
     """``<student>.status`` (bwrap's exit status), or with ``suffix=".log"`` the kernel's own log."""
-    name = Path(watch_file).stem if watch_file else "kernel"
-    return os.path.join(status_dir, f"{name}{suffix}")
+    return os.path.join(status_dir, f"{_kernel_name(watch_file)}{suffix}")
+
+
+def show_submitted(submitted: Path, shown: Path) -> None:
+    """Copy the student's folder ``submitted`` to ``shown``, the folder a kernel's sandbox shows as
+    its submitted folder, without what ``NOT_SHOWN`` names (symbolic links stay links)."""
+    shutil.copytree(submitted, shown, symlinks=True, ignore=shutil.ignore_patterns(*NOT_SHOWN), dirs_exist_ok=True)
+
+
+def _shown_folder(settings: dict, submitted: str) -> str:
+    """A cold kernel's submitted folder: a copy of ``submitted`` (see show_submitted), replaced at
+    each launch of the same student's kernel."""
+    shown = Path(settings["status_dir"]) / SHOWN_FOLDER / _kernel_name(os.environ.get(WATCH_FILE_ENV))
+    shutil.rmtree(shown, ignore_errors=True)
+    show_submitted(Path(submitted), shown)
+    return str(shown)
 
 
 WARM_OPTION = "--warm"  # WARM_OPTION=mod1,mod2: a warm kernel (kernel/warm_pool.py) importing those
@@ -313,7 +336,8 @@ def main(argv: list[str]) -> None:
     warm = next((a.split("=", 1)[1] for a in argv[2:] if a.startswith(WARM_OPTION + "=")), None)
     warm_modules = None if warm is None else [m for m in warm.split(",") if m]
     settings = json.loads(Path(config).read_text(encoding="utf-8"))
-    submitted = os.getcwd()
+    # a warm kernel's folder is filled when it is told to go (WarmKernel.go)
+    submitted = os.getcwd() if warm_modules is not None else _shown_folder(settings, os.getcwd())
     status = os.open(status_file(settings["status_dir"], os.environ.get(WATCH_FILE_ENV)),
                      os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.set_inheritable(status, True)

