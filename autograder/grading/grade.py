@@ -11,6 +11,7 @@ the submissions were found.
 """
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import threading
@@ -65,9 +66,21 @@ def grade(assignment: str, paths, course_dir: Path | None = None, jobs: int = 1,
         # read after the run): both start now and overlap with reading and placing the class.
         given = list(nbgrader or [])[:jobs]
         processes = given + [stack.enter_context(NbgraderProcess()) for _ in range(jobs - len(given))]
-        threading.Thread(target=import_module, args=("nbgrader.api",), daemon=True).start()
+        threading.Thread(target=_import_when_idle, args=("nbgrader.api",), daemon=True).start()
         return _grade_found(assignment, found, processes, course_dir, figures, limits, feedback_dir,
                             hide_hidden_tests, progress, sandbox, due, stop_after_failed_test, isolate_answers)
+
+
+def _import_when_idle(name: str) -> None:
+    """Import ``name`` at the lowest CPU priority. Here nbgrader is needed only once the run is
+    over, and importing it at full priority took CPU from the nbgrader process's own import and
+    the first kernel's start, which is what a student waits for (on Linux the nice value is
+    per thread; elsewhere the import runs at normal priority)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    except OSError:
+        pass
+    import_module(name)
 
 
 def _grade_found(assignment, found, processes, course_dir, figures, limits, feedback_dir, hide_hidden_tests,
