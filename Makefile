@@ -10,7 +10,11 @@ export NNCOURSE_OFFLINE := 1
 
 .PHONY: setup demo test test-fast build check mutants publish clean
 
+# Bytecode for the course's own packages: kernels (and this environment, where
+# PYTHONDONTWRITEBYTECODE may be set) would otherwise compile them at every start, about 0.1 s
+# of each submission. compileall skips what is up to date.
 setup: $(VENV)/.installed
+	@$(PY) -m compileall -q autograder helpers
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
