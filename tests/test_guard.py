@@ -86,6 +86,24 @@ def test_what_a_hidden_test_cell_printed_is_not_shown():
     assert [o.output_type for o in cell.outputs] == ["stream"] and "not shown" in cell.outputs[0].text
 
 
+def test_hidden_test_lines_are_scrubbed_from_every_cells_output():
+    # Code in the kernel can read a test cell that has run (IPython's In) and print it from a
+    # later answer cell, or return a value that a test's own message quotes.
+    hidden = "assert f(-3) == 0, 'negative x'"
+    test = nbformat.v4.new_code_cell(f"f(2)\n### BEGIN HIDDEN TESTS\n{hidden}\n]\n### END HIDDEN TESTS")
+    test.execution_count = 3
+    test.outputs = [nbformat.v4.new_output("error", ename="AssertionError", evalue=f"got ('{hidden}',)",
+                                           traceback=["Cell In[3], line 1", f"AssertionError: got ('{hidden}',)"])]
+    answer = nbformat.v4.new_code_cell("for s in In: print(s)")
+    answer.outputs = [nbformat.v4.new_output("stream", name="stdout", text=f"f(2)\n{hidden}\n]\nmy own line ]\n"),
+                      nbformat.v4.new_output("execute_result", data={"text/plain": repr(hidden), "text/html": [hidden]})]
+    nb, _ = HideHiddenTests().preprocess(nbformat.v4.new_notebook(cells=[test, answer]), {})
+    shown = json.dumps([c.outputs for c in nb.cells])
+    assert "f(-3)" not in shown and "(a line of hidden tests, not shown)" in shown
+    assert "my own line ]" in nb.cells[1].outputs[0].text  # short hidden lines ("]") are left alone
+    assert nb.cells[0].outputs[0].traceback == ["AssertionError: got ('(a line of hidden tests, not shown)',)"]
+
+
 HELPERS = str(ROOT / "helpers")
 
 

@@ -308,18 +308,29 @@ def test_the_hosts_secrets_are_unreadable(run):
     assert found and all(v.startswith(("PermissionError", "FileNotFoundError")) for v in found.values()), found
 
 
-def test_hidden_tests_do_not_reach_the_students_feedback(run, tmp_path):
+@pytest.mark.parametrize("student", ["t_theft", "t_theft_history"])
+def test_hidden_tests_do_not_reach_the_students_feedback(run, tmp_path, student):
     # The feedback --feedback DIR --hide-hidden-tests writes, made for this one student only (in a
     # copy of the course: nbgrader's run writes its own nbgrader_config.py there).
+    graded = output_text(run.notebook(student))
+    if student == "t_theft_history":  # the attacks did get the hidden tests inside the kernel
+        assert run.report(student, "printed_history")["printed"] >= 1
+        assert HIDDEN_LINE in graded
     course = tmp_path / "course"
     shutil.copytree(run.course, course)
-    proc = run_nbgrader(["generate_feedback", A, "--force", "--student", "t_theft"], course,
+    proc = run_nbgrader(["generate_feedback", A, "--force", "--student", student], course,
                         extra_config=feedback_config(True))
-    html = course / "feedback" / "t_theft" / A / f"{A}.html"
+    html = course / "feedback" / student / A / f"{A}.html"
     assert html.is_file(), proc.stdout[-2000:]
     text = html.read_text(encoding="utf-8")
     assert "hidden tests, not shown" in text  # the feedback does hide the hidden-test source...
-    assert HIDDEN_LINE not in text            # ...but not what the student's relu printed of it
+    assert HIDDEN_LINE not in text            # ...and what the student's code printed or returned of it
+
+
+def test_the_sandboxs_first_process_has_no_environment(run):
+    # bwrap is the sandbox's pid 1: its environment (the grader's) is readable in /proc/1/environ
+    environ = run.report("t_theft_history", "first_process_environment")["environ"]
+    assert "PATH=" not in environ and "NNCOURSE_PROTECTED" not in environ and "HOME=" not in environ, environ
 
 
 # --- sabotage ----------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import re
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-from ..markers import BEGIN_HIDDEN_TESTS, END_HIDDEN_TESTS
+from ..markers import BEGIN_HIDDEN_TESTS, END_HIDDEN_TESTS, hidden_test_lines
 
 from .protocol import FINISH_COMMENT, FINISH_MIME
 
@@ -59,16 +59,62 @@ def _helpers_dir() -> str:
     return os.path.dirname(os.path.abspath(helpers.__file__))
 
 
+SCRUBBED = "(a line of hidden tests, not shown)"
+MIN_SCRUBBED = 8  # shorter hidden lines ("]", "x = 1") would blank honest output too
+
+
+def hidden_lines(nb) -> list[str]:
+    """The stripped lines inside the notebook's hidden-test regions that are long enough to be
+    told apart from other text, longest first."""
+    lines = set()
+    for cell in nb.cells:
+        if cell.cell_type == "code" and BEGIN_HIDDEN_TESTS in cell.source:
+            source = cell.source.splitlines()
+            lines |= {source[n - 1].strip() for n in hidden_test_lines(cell.source)}
+    return sorted((line for line in lines if len(line) >= MIN_SCRUBBED), key=len, reverse=True)
+
+
+def scrub(text, lines: list[str]):
+    """``text`` (a string or a list of strings) with every verbatim occurrence of ``lines`` replaced."""
+    if isinstance(text, list):
+        return [scrub(t, lines) for t in text]
+    if not isinstance(text, str):
+        return text
+    for line in lines:
+        if line in text:
+            text = text.replace(line, SCRUBBED)
+    return text
+
+
+def scrub_outputs(cell, lines: list[str]) -> None:
+    """Remove hidden-test lines from whatever a cell shows: code in the kernel can read every
+    test cell that has run (IPython keeps their source in ``In``) and print it from an answer
+    cell, or put it in a value a test's message quotes."""
+    for output in cell.get("outputs", []):
+        for key in ("text", "evalue", "traceback"):
+            if key in output:
+                output[key] = scrub(output[key], lines)
+        for mime, value in (output.get("data") or {}).items():
+            output["data"][mime] = scrub(value, lines)
+
+
 class HideHiddenTests(NbGraderPreprocessor):
     """Feedback without hidden-test source: the region is replaced by a one-line note, what the
     cell printed is dropped (a graded function can print the hidden inputs it is given), and a
     failing hidden test's traceback is cut to its last line, whose message is kept only when the
-    test itself raised it."""
+    test itself raised it. Every cell's outputs lose any verbatim hidden-test line (see
+    scrub_outputs); an encoded copy made by code in the kernel is not recognised."""
 
     begin = BEGIN_HIDDEN_TESTS
     end = END_HIDDEN_TESTS
 
+    def preprocess(self, nb, resources):
+        self._hidden_lines = hidden_lines(nb)
+        return super().preprocess(nb, resources)
+
     def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "code":
+            scrub_outputs(cell, getattr(self, "_hidden_lines", []))
         if cell.cell_type != "code" or self.begin not in cell.source:
             return cell, resources
         kept, hiding, hidden = [], False, 0

@@ -353,7 +353,9 @@ def main(argv: list[str]) -> None:
         os.dup2(devnull, 0)
     os.dup2(log, 1)
     os.dup2(log, 2)
-    os.execv(command[0], command)
+    # bwrap itself gets no environment: it is the sandbox's pid 1, whose /proc/1/environ the
+    # kernel can read (the kernel's own comes from --clearenv and --setenv).
+    os.execve(command[0], command, {})
 
 
 def exit_cause(status_dir: str, watch_file: str | None) -> str:

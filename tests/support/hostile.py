@@ -576,6 +576,35 @@ def host_attacks(ctx: Context) -> list[Attack]:
     }, "the calling test cell's source; other students' notebooks; source/; notebooks/*; gradebooks; feedback; "
        "the host's password hashes and ssh keys; the notebook being graded, in its own folder"))
 
+    # The test cells the kernel has run are in IPython's input history: printed from a later
+    # answer cell, or quoted by a test's own message about a value the student's code returned.
+    out.append(Attack("t_theft_history", "theft", "host", {
+        "relu": _cell('''
+            def relu(x):
+                source = In[-1]  # the test cell that calls relu, hidden tests included
+                class Quoted:
+                    shape = (source[source.find("### BEGIN HIDDEN"):],)
+                return Quoted()
+            _say("quoted_by_a_test", installed=True)
+        ''', **P),
+        "relu_backward": _cell('''
+            printed = 0
+            for _source in In:
+                if "BEGIN HIDDEN" in _source:
+                    print(_source[_source.find("### BEGIN HIDDEN"):])
+                    printed += 1
+            _say("printed_history", printed=printed)
+        ''', **P),
+        "tanh_backward": _cell('''
+            try:
+                environ = open("/proc/1/environ", "rb").read().decode(errors="replace")
+            except OSError as exc:
+                environ = repr(exc)
+            _say("first_process_environment", environ=environ)
+        ''', **P),
+    }, "hidden tests from IPython's input history, printed and quoted by a test's message; the "
+       "environment of the sandbox's first process"))
+
     # sabotage
     out.append(Attack("x_sabotage", "sabotage", "host", {
         "relu": _cell(LOCATE, '''
