@@ -181,3 +181,25 @@ def test_the_limit_that_stops_a_cell_is_the_one_reached_first(left, limit_named)
     seconds = guard._get_timeout(new_code_cell("while True: pass"))
     assert guard.error_on_timeout["ename"] == limit_named
     assert seconds == (5 if left > 5 else max(1, math.ceil(left)))
+
+
+def test_findings_are_kept_where_the_kernel_cannot_erase_them(tmp_path, monkeypatch):
+    from autograder.grading.collect import flags
+    from autograder.kernel.protocol import WATCH_FILE_ENV, cell_key
+
+    watch = tmp_path / ".watch" / "amy.jsonl"
+    watch.parent.mkdir()
+    monkeypatch.setenv(WATCH_FILE_ENV, str(watch))
+    guard = GuardedExecute(watch_dir=str(watch.parent))
+    guard._kept_findings = set()
+    first = json.dumps({"flag": "reads grading files", "detail": "open x.ipynb", "cell": cell_key("a = 1")})
+    watch.write_text(first + "\n")
+    guard._keep_findings()
+    watch.write_text("")  # the next cell empties the file the kernel can write
+    guard._keep_findings()
+    second = json.dumps({"flag": "builtins", "detail": "builtin len was replaced", "cell": cell_key("b = 2")})
+    watch.write_text(second + "\n")
+    guard._keep_findings()
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("a = 1"), nbformat.v4.new_code_cell("b = 2")])
+    found = flags(watch, nb)
+    assert len(found) == 2 and "open x.ipynb" in found[0] and "len was replaced" in found[1], found

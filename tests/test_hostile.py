@@ -327,6 +327,12 @@ def test_hidden_tests_do_not_reach_the_students_feedback(run, tmp_path, student)
     assert HIDDEN_LINE not in text            # ...and what the student's code printed or returned of it
 
 
+def test_a_kernel_cannot_erase_what_the_watch_found_in_earlier_cells(run):
+    assert run.report("w_erase_findings", "erased_findings")["size"] == 0  # the file was emptied
+    flags = run.row("w_erase_findings")["flags"]
+    assert any("answers.ipynb" in f and "relu" in f for f in flags), flags
+
+
 def test_the_sandboxs_first_process_has_no_environment(run):
     # bwrap is the sandbox's pid 1: its environment (the grader's) is readable in /proc/1/environ
     environ = run.report("t_theft_history", "first_process_environment")["environ"]

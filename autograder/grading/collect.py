@@ -9,7 +9,7 @@ import json
 import re
 from pathlib import Path
 
-from ..kernel.protocol import TRUNCATED, Fault, cell_key, watch_file
+from ..kernel.protocol import TRUNCATED, Fault, cell_key, kept_findings, watch_file
 from ..limits import Limits, format_size
 from ..nbio import read_notebook
 from ..paths import open_gradebook, source_notebook
@@ -118,11 +118,13 @@ def first_error(nb) -> str:
 
 def flags(log: Path, nb) -> list[str]:
     """The integrity watch's findings for one student, each with the cell it happened in."""
-    if not log.is_file():
-        return []
+    lines = []
+    for path in (Path(kept_findings(log)), log):  # the copy the kernel could not erase, then the file
+        if path.is_file():
+            lines += path.read_text(encoding="utf-8", errors="replace").splitlines()
     cells = {cell_key(c.source): cell_label(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code"}
     found = []
-    for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+    for line in lines:
         try:
             item = json.loads(line)
         except ValueError:

@@ -34,9 +34,11 @@ from nbgrader.utils import is_grade, is_solution
 from traitlets import Bool, Integer, List, Unicode, default
 
 from ..limits import DEFAULT
-from .protocol import (TRUNCATED, WATCH_FILE_ENV, Fault, not_run_after_death, not_run_after_timeout,
+from .protocol import (TRUNCATED, WATCH_FILE_ENV, Fault, kept_findings, not_run_after_death, not_run_after_timeout,
                        ran_out_of_time, stopped_at_failed_test)
 from .sandbox import exit_cause
+
+KEPT_FINDINGS = 1000  # findings kept per notebook; the watch reports each kind of finding once
 
 
 def error_output(ename: str, evalue: str) -> NotebookNode:
@@ -93,6 +95,7 @@ class GuardedExecute(Execute):
             self._dropped: set[tuple[int, str]] = set()
             self._started = False
             self._stop_after_failed_test = self.stop_after_failed_test or student in self.stop_students
+            self._kept_findings: set[str] = set()
             try:
                 return super().preprocess(nb, resources, km)
             except RuntimeError as exc:
@@ -124,10 +127,35 @@ class GuardedExecute(Execute):
         }
         return remaining
 
+    def _keep_findings(self) -> None:
+        """Copy the watch's new findings out of the kernel's reach (protocol.kept_findings): the
+        watch file is writable from inside the kernel, so code there could erase what earlier
+        cells were found doing."""
+        path = os.environ.get(WATCH_FILE_ENV)
+        if not self.watch_dir or not path:
+            return
+        try:
+            with open(path, encoding="utf-8", errors="replace") as fh:
+                lines = fh.read(1_000_000).splitlines()
+        except OSError:
+            return
+        new = [line for line in dict.fromkeys(lines) if line and line not in self._kept_findings]
+        new = new[:max(0, KEPT_FINDINGS - len(self._kept_findings))]  # a kernel can write any amount
+        if new:
+            self._kept_findings.update(new)
+            with open(kept_findings(path), "a", encoding="utf-8") as fh:
+                fh.write("".join(line + "\n" for line in new))
+
     def preprocess_cell(self, cell, resources, index):
         self._started = True
         if cell.cell_type != "code" or not cell.source.strip():
             return cell, resources
+        try:
+            return self._run_cell(cell, resources, index)
+        finally:
+            self._keep_findings()
+
+    def _run_cell(self, cell, resources, index):
         if not self._stopped and self._remaining() <= 0:
             self._stopped = not_run_after_timeout(self.submission_timeout)
         if self._stopped:

@@ -65,6 +65,12 @@ def watch_file(course_dir, student: str) -> str:
     return os.path.join(str(course_dir), WATCH_FOLDER, f"{student}.jsonl")
 
 
+def kept_findings(watch_path) -> str:
+    """Where nbgrader's side keeps a copy of each finding after each cell: beside the watch file,
+    in a folder the sandbox does not show (only the watch file itself is bound into it)."""
+    return f"{watch_path}.kept"
+
+
 def cell_key(source: str) -> str:
     """How the watch names the cell that was running: a digest of its source."""
     return hashlib.sha1(source.encode("utf-8")).hexdigest()

@@ -605,6 +605,23 @@ def host_attacks(ctx: Context) -> list[Attack]:
     }, "hidden tests from IPython's input history, printed and quoted by a test's message; the "
        "environment of the sandbox's first process"))
 
+    # The watch's findings file is bound writable into the kernel: a later cell empties it.
+    out.append(Attack("w_erase_findings", "sabotage", "host", {
+        "relu": _cell('''
+            try:
+                open("answers.ipynb").close()  # the watch records any attempt to open a notebook
+            except OSError:
+                pass
+            _say("flagged_open", installed=True)
+        ''', **P),
+        "relu_backward": _cell('''
+            import os
+            with open(os.environ["NNCOURSE_WATCH_FILE"], "w"):
+                pass
+            _say("erased_findings", size=os.path.getsize(os.environ["NNCOURSE_WATCH_FILE"]))
+        ''', **P),
+    }, "a flagged open of a notebook, then the watch's findings file emptied from the next cell"))
+
     # sabotage
     out.append(Attack("x_sabotage", "sabotage", "host", {
         "relu": _cell(LOCATE, '''
